@@ -1,0 +1,79 @@
+"""
+### who_knows_whom: the nightly Who Knows Whom pipeline
+
+For the logical date `ds` (the day whose exports landed in `landing/<source>/<ds>/`):
+
+1. **extract**: headers of mail (Maildir, Graph JSON lines), directory and CRM exports -> bronze; bad records -> quarantine.
+2. **interactions**: opted-out people removed, copies deduplicated, automated mail and broadcasts filtered -> silver.
+3. **strength**: decayed, reciprocity-aware score per (colleague, contact), with receipts -> gold (staged).
+4. **introducers**: the ranked list and the five-row tile per contact -> gold (staged).
+5. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks; a failure stops here.
+6. **publish**: staged tables become `wkw.*` in one recorded publication.
+
+Each stage is a `spark-submit` of `jobs/wkw/stages/<stage>.py` through connection `spark_default`
+(`local[*]` by default; point it at `spark://...` for a cluster). Run one day with
+`wkw run --date YYYY-MM-DD` or `airflow dags test who_knows_whom YYYY-MM-DD`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk import Asset, dag
+
+from wkw.orchestration import DAG_ID, spark_properties_file
+
+STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"
+STAGES = ("extract", "interactions", "strength", "introducers", "validate", "publish")
+PUBLISHED_ASSETS = [
+    Asset(name=f"wkw.{table}", uri=f"wkw://published/{table}")
+    for table in ("connection_strength", "introducers", "top_introducers", "publications")
+]
+STAGE_DOCS = {
+    "extract": "Landing files of `ds` -> bronze (headers only); malformed records -> bronze.quarantine.",
+    "interactions": "Bronze -> silver.interactions; filters counted in silver.reconciliation.",
+    "strength": "Silver -> gold.connection_strength (staged), with receipts.",
+    "introducers": "Gold -> gold.introducers and gold.top_introducers (staged).",
+    "validate": "Great Expectations gate and privacy checks; fails the run if anything is wrong.",
+    "publish": "Staged -> published wkw.* tables and one row in wkw.publications.",
+}
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["who-knows-whom", "spark", "delta"],
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=30),
+    },
+    user_defined_macros={"wkw_spark_properties": spark_properties_file},
+    doc_md=__doc__,
+)
+def who_knows_whom():
+    previous = None
+    for stage in STAGES:
+        task = SparkSubmitOperator(
+            task_id=stage,
+            application=str(STAGES_DIR / f"{stage}.py"),
+            conn_id="spark_default",
+            name=f"wkw-{stage}",
+            properties_file="{{ wkw_spark_properties() }}",
+            application_args=["--date", "{{ ds }}"],
+            outlets=PUBLISHED_ASSETS if stage == "publish" else [],
+            doc_md=STAGE_DOCS[stage],
+        )
+        if previous is not None:
+            previous >> task
+        previous = task
+
+
+who_knows_whom()

@@ -1,0 +1,164 @@
+"""`wkw`: the Who Knows Whom command line.
+
+    wkw generate --out landing            synthetic company exports, with planted truth
+    wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
+    wkw who-knows lead@fabrikam.com       the tile: at most five colleagues who can introduce you
+    wkw who-knows lead@fabrikam.com --all --json
+    wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
+    wkw airflow standalone                Airflow with its UI, on the project's Airflow home
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wkw.config import load_settings
+
+app = typer.Typer(help="Who Knows Whom: who in your company can introduce you to this lead?", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_UNKNOWN = 2
+EXIT_NO_PUBLICATION = 3
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="landing folder to write into")] = Path("landing"),
+    seed: int = 7,
+    colleagues: int = 50,
+    contacts: int = 300,
+    days: int = 90,
+    end_date: Annotated[str, typer.Option(help="last day of the history, YYYY-MM-DD")] = "2026-11-26",
+) -> None:
+    """Generate a synthetic company's exports (mail, directory, CRM) with planted ground truth."""
+    from wkw.generate import generate as write_company
+
+    truth = write_company(out, seed=seed, colleagues=colleagues, contacts=contacts, days=days,
+                          end_date=date.fromisoformat(end_date))
+    console.print(f"wrote {truth['messages']} messages for {colleagues} colleagues and {contacts} contacts "
+                  f"into {out}/<source>/{truth['end_date']}/; truth in {out}/truth.json")
+    console.print(f"sample lead: {truth['sample_lead']}")
+
+
+@app.command()
+def run(
+    date_: Annotated[str, typer.Option("--date", help="logical date, YYYY-MM-DD")],
+    landing: Annotated[Path | None, typer.Option(help="landing folder (default: conf / WKW_LANDING)")] = None,
+    lake: Annotated[Path | None, typer.Option(help="lake root (default: conf / WKW_LAKE)")] = None,
+) -> None:
+    """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`."""
+    from wkw.orchestration import DAG_ID, airflow, airflow_env, ensure_airflow_db
+
+    day = date.fromisoformat(date_).isoformat()
+    env = dict(os.environ)
+    if landing is not None:
+        env["WKW_LANDING"] = str(landing.resolve())
+    if lake is not None:
+        env["WKW_LAKE"] = str(lake.resolve())
+    env = airflow_env(env)
+    ensure_airflow_db(env)
+    result = airflow(["dags", "test", DAG_ID, day], env, check=False)
+    raise typer.Exit(result.returncode)
+
+
+@app.command()
+def airflow(args: Annotated[list[str], typer.Argument(help="arguments for the airflow command")]) -> None:
+    """Any `airflow` command on the project's Airflow home, e.g. `wkw airflow standalone`."""
+    from wkw.orchestration import airflow as run_airflow
+    from wkw.orchestration import airflow_env
+
+    raise typer.Exit(run_airflow(args, airflow_env(), check=False).returncode)
+
+
+def _introducer_view(row: dict) -> dict:
+    last = row["last_interaction_at"]
+    return {
+        "rank": row["rank"],
+        "colleague_email": row["colleague_email"],
+        "colleague_name": row["colleague_name"],
+        "colleague_title": row["colleague_title"],
+        "band": row["band"],
+        "strength": row["strength"],
+        "last_interaction_at": last.isoformat() if last else None,
+        "last_interaction_channel": row["last_interaction_channel"],
+        "mails_sent": row["mails_sent"],
+        "mails_received": row["mails_received"],
+        "two_way": row["two_way"],
+    }
+
+
+def _print_tile(email: str, rows: list[dict], publication, show_all: bool) -> None:
+    first = rows[0]
+    who = first["contact_name"] or email
+    company = f" ({first['contact_company']})" if first.get("contact_company") else ""
+    title = "Everyone who knows" if show_all else "Who knows"
+    table = Table(title=f"{title} {who}{company} <{email}>", caption=(
+        f"publication {publication.publication_id}, as of {publication.as_of_date}"))
+    for column in ("#", "colleague", "e-mail", "title", "strength", "last interaction"):
+        table.add_column(column)
+    for row in rows:
+        view = _introducer_view(row)
+        last = f"{view['last_interaction_at'][:10]} ({view['last_interaction_channel']})"
+        table.add_row(str(view["rank"]), view["colleague_name"] or "", view["colleague_email"],
+                      view["colleague_title"] or "", view["band"], last)
+    console.print(table)
+
+
+@app.command("who-knows")
+def who_knows(
+    email: Annotated[str, typer.Argument(help="e-mail of the lead or contact")],
+    show_all: Annotated[bool, typer.Option("--all", help="the full list, strong first")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+) -> None:
+    """The tile: at most five colleagues who know EMAIL, strongest first (--all: everyone)."""
+    from wkw.published import NoPublication, current_publication, read_rows
+
+    settings = load_settings()
+    contact = email.strip().lower()
+    try:
+        publication = current_publication(settings)
+    except NoPublication as missing:
+        errors.print(f"[red]{missing}[/red]")
+        raise typer.Exit(EXIT_NO_PUBLICATION) from missing
+    rows = read_rows(settings, publication, "introducers" if show_all else "top_introducers", contact)
+    if not rows:
+        errors.print(f"[red]No colleague is known to know {contact}[/red] (publication "
+                     f"{publication.publication_id}, as of {publication.as_of_date}).")
+        raise typer.Exit(EXIT_UNKNOWN)
+    if as_json:
+        payload = {
+            "contact_email": contact,
+            "contact_name": rows[0]["contact_name"],
+            "contact_company": rows[0]["contact_company"],
+            "crm_id": rows[0]["crm_id"],
+            "crm_type": rows[0]["crm_type"],
+            "publication_id": publication.publication_id,
+            "as_of_date": publication.as_of_date.isoformat(),
+            "introducers": [_introducer_view(row) for row in rows],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    _print_tile(contact, rows, publication, show_all)
+
+
+@app.command()
+def sql(query: Annotated[str, typer.Argument(help="Spark SQL, e.g. SELECT * FROM wkw.top_introducers")]) -> None:
+    """Run Spark SQL against the catalog (database `wkw`) with the project's Spark settings."""
+    from wkw.session import get_spark
+
+    spark = get_spark(load_settings(), "sql", with_catalog=True)
+    spark.sql(query).show(truncate=False)
+    spark.stop()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,145 @@
+"""A deterministic synthetic company: the directory, CRM and mail exports that land before a first run,
+and the planted truth (who knows whom) the pipeline must find.
+
+Run: `wkw generate --out DIR [--seed N] [--colleagues N] [--contacts N] [--days N] [--end-date YYYY-MM-DD]`,
+or `generate(Path(DIR))` from Python. Standard library only; the same arguments give byte-identical files.
+
+The whole history lands in the end date's folders (D = end date, ISO):
+- DIR/directory/D/users.csv and DIR/crm/D/crm.csv;
+- DIR/mail/D/maildir/<last-f>/{sent_items,inbox}/<n> for about half of the colleagues, RFC 5322 files;
+- DIR/mail/D/graph/messages-NNNN.jsonl for the others, one Microsoft Graph message per line;
+- DIR/truth.json: ties by kind, the opted-out and inactive colleagues, a sample lead, the newsletter and
+  no-reply senders, the malformed files planted among the exports, and the number of well-formed messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import date
+from pathlib import Path
+
+from wkw.generate_calendar import MailPlan
+from wkw.generate_noise import plan_broadcasts, plan_internal, plan_newsletters, plan_noreply
+from wkw.generate_people import Colleague, Contact, build_colleagues, build_contacts, directory_row
+from wkw.generate_ties import Tie, assign_ties, plan_tie_mail
+from wkw.generate_write import write_mailboxes
+
+DEFAULT_END_DATE = date(2026, 11, 26)
+MIN_COLLEAGUES, MIN_CONTACTS, MIN_DAYS = 6, 20, 14
+DIRECTORY_HEADER = ("id", "email", "aliases", "name", "title", "department", "region", "roles", "licences",
+                    "active", "opted_out")
+CRM_HEADER = ("id", "type", "email", "name", "company")
+CRM_SHARE = 0.85  # most, not all, external contacts are in the CRM
+LEAD_SHARE = 0.5
+CRM_PREFIX = {"lead": "LEAD", "contact": "CONT"}
+TRUTH_FILE = "truth.json"
+
+
+def _check(out: Path, day: str, colleagues: int, contacts: int, days: int) -> None:
+    if colleagues < MIN_COLLEAGUES or contacts < MIN_CONTACTS or days < MIN_DAYS:
+        minimum = f"{MIN_COLLEAGUES} colleagues, {MIN_CONTACTS} contacts and {MIN_DAYS} days"
+        raise ValueError(f"the company needs at least {minimum}")
+    # Leftovers of another run would break "same arguments, same files": refuse rather than delete.
+    for source in ("directory", "crm", "mail"):
+        folder = out / source / day
+        if folder.exists() and any(folder.iterdir()):
+            raise FileExistsError(f"{folder} is not empty")
+
+
+def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _lead_candidates(ties: list[Tie]) -> list[str]:
+    """Contacts with a strong tie to an active colleague who has not opted out."""
+    return sorted({t.contact.email for t in ties
+                   if t.kind == "strong" and t.colleague.active and not t.colleague.opted_out})
+
+
+def _crm_types(rng: random.Random, contacts: list[Contact], candidates: list[str]) -> dict[str, str]:
+    """CRM type per contact in the CRM; the first lead candidate is made a lead if chance made none."""
+    types = {}
+    for contact in contacts:
+        if rng.random() < CRM_SHARE:
+            types[contact.email] = "lead" if rng.random() < LEAD_SHARE else "contact"
+    if not any(types.get(email) == "lead" for email in candidates):
+        types[candidates[0]] = "lead"
+    return types
+
+
+def _crm_rows(rng: random.Random, contacts: list[Contact], types: dict[str, str]) -> list[list[str]]:
+    """Rows sorted by id; ids are numbered in an order unrelated to the e-mail addresses."""
+    members = [contact for contact in contacts if contact.email in types]
+    rng.shuffle(members)
+    numbers = {kind: 0 for kind in CRM_PREFIX}
+    rows = []
+    for contact in members:
+        kind = types[contact.email]
+        numbers[kind] += 1
+        crm_id = f"{CRM_PREFIX[kind]}-{numbers[kind]:05d}"
+        rows.append([crm_id, kind, contact.email, contact.name, contact.company])
+    return sorted(rows)
+
+
+def _emails(colleagues: list[Colleague], keep) -> list[str]:
+    return sorted(colleague.email for colleague in colleagues if keep(colleague))
+
+
+def _truth(settings: dict, colleagues: list[Colleague], ties: list[Tie], sample_lead: str,
+           extra: dict) -> dict:
+    tie_rows = sorted({(t.colleague.email, t.contact.email, t.kind) for t in ties})
+    return {
+        **settings,
+        "sample_lead": sample_lead,
+        "opted_out": _emails(colleagues, lambda c: c.opted_out),
+        "inactive": _emails(colleagues, lambda c: not c.active),
+        "ties": [{"colleague": c, "contact": p, "kind": k} for c, p, k in tie_rows],
+        **extra,
+    }
+
+
+def generate(out: Path, seed: int = 7, colleagues: int = 50, contacts: int = 300, days: int = 90,
+             end_date: date = DEFAULT_END_DATE, domain: str = "contoso.com") -> dict:
+    """Write the exports of a synthetic company under `out`; return the planted truth (also truth.json)."""
+    out, day = Path(out), end_date.isoformat()
+    _check(out, day, colleagues, contacts, days)
+    people = build_colleagues(random.Random(f"{seed}:colleagues"), colleagues, domain)
+    externals = build_contacts(random.Random(f"{seed}:contacts"), contacts)
+    ties, strangers = assign_ties(random.Random(f"{seed}:ties"), people, externals)
+    candidates = _lead_candidates(ties)
+    crm_rng = random.Random(f"{seed}:crm")
+    types = _crm_types(crm_rng, externals, candidates)
+    sample_lead = next(email for email in candidates if types.get(email) == "lead")
+    _write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
+    _write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types))
+
+    plan = MailPlan(people, end_date, days)
+    plan_tie_mail(random.Random(f"{seed}:tie-mail"), plan, ties)
+    noise_rng = random.Random(f"{seed}:noise")
+    plan_internal(noise_rng, plan, people)
+    guests = sorted(strangers, key=lambda contact: contact.email)
+    broadcast_guests = plan_broadcasts(noise_rng, plan, people, guests)
+    newsletter_senders = plan_newsletters(noise_rng, plan, people)
+    noreply_senders = plan_noreply(noise_rng, plan, people)
+    stray = guests[0] if guests else externals[0]
+    write_rng = random.Random(f"{seed}:write")
+    messages, malformed = write_mailboxes(write_rng, out, out / "mail" / day, plan, people, stray, domain)
+
+    settings = {"seed": seed, "end_date": day, "domain": domain, "colleagues": colleagues,
+                "contacts": contacts}
+    extra = {
+        "broadcast_guests": broadcast_guests,
+        "newsletter_senders": newsletter_senders,
+        "noreply_senders": noreply_senders,
+        "malformed_files": sorted(malformed, key=lambda entry: (entry["path"], entry.get("line", 0))),
+        "messages": messages,
+    }
+    truth = _truth(settings, people, ties, sample_lead, extra)
+    (out / TRUTH_FILE).write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return truth

@@ -1,0 +1,60 @@
+"""Table names, paths and the few Delta write patterns every stage uses (each write is a transaction)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+
+from wkw.config import Settings
+
+BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
+PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers")
+
+
+def stage_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
+    """Every stage takes the logical date; anything else comes from settings."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--date", required=True, type=date.fromisoformat, help="logical date, YYYY-MM-DD")
+    return parser.parse_args(argv)
+
+
+def list_files(spark: SparkSession, directory: str) -> list[str]:
+    """Every file under `directory`, hidden or not (Spark's own listing skips `_sent_mail` folders)."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(directory)
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if not fs.exists(path):
+        return []
+    files, listing = [], fs.listFiles(path, True)
+    while listing.hasNext():
+        files.append(listing.next().getPath().toString())
+    return sorted(files)
+
+
+def table_exists(spark: SparkSession, path: str) -> bool:
+    return DeltaTable.isDeltaTable(spark, path)
+
+
+def read_table(spark: SparkSession, settings: Settings, layer: str, name: str) -> DataFrame:
+    return spark.read.format("delta").load(settings.table_path(layer, name))
+
+
+def replace_partition(df: DataFrame, path: str, predicate: str, partition_by: list[str]) -> None:
+    """Overwrite exactly the rows matching `predicate` (one logical date's slice): reruns replace, never add."""
+    (
+        df.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", predicate)
+        .partitionBy(*partition_by)
+        .save(path)
+    )
+
+
+def replace_table(df: DataFrame, path: str, partition_by: list[str] | None = None) -> None:
+    writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    if partition_by:
+        writer = writer.partitionBy(*partition_by)
+    writer.save(path)

@@ -1,0 +1,136 @@
+"""Extract: landing files of one logical date -> bronze (headers only), malformed records -> quarantine.
+
+Reads `landing/<source>/<date>/` for mail (Maildir trees and single messages as RFC 5322 files, Microsoft
+Graph message JSON lines as `*.jsonl`), the directory export and the CRM export, and replaces that
+date's slice of bronze. Parsing runs in Spark tasks (`mapPartitions`); the driver only lists file paths.
+
+    spark-submit jobs/wkw/stages/extract.py --date 2026-11-26
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from wkw import schemas
+from wkw.config import Settings, load_settings
+from wkw.lake import BRONZE, list_files, replace_partition, stage_args
+from wkw.parsing.mail import parse_graph_line, parse_rfc5322
+from wkw.session import get_spark
+from wkw.stages.extract_people import extract_crm, extract_directory
+
+GRAPH_SUFFIXES = (".jsonl", ".json")
+STATUS_FIELDS = [
+    T.StructField("accepted", T.BooleanType(), False),
+    T.StructField("reason", T.StringType(), True),
+    T.StructField("detail", T.StringType(), True),
+]
+PARSED = T.StructType(STATUS_FIELDS + [f.__class__(f.name, f.dataType, True) for f in schemas.MAIL_RECORD])
+MAIL_COLUMNS = [f.name for f in schemas.MAIL_RECORD]
+
+
+def _parse_file(path: str, content: bytes):
+    """(position, result) per record: each non-blank line of a Graph export, or the one message of a file."""
+    if path.lower().endswith(GRAPH_SUFFIXES):
+        for number, line in enumerate(content.splitlines(), start=1):
+            if line.strip():
+                yield number, parse_graph_line(line, path, number)
+    else:
+        yield 0, parse_rfc5322(content, path, 0)
+
+
+def _parse_partition(rows):
+    empty_record = [None] * (len(MAIL_COLUMNS) - 2)
+    for row in rows:
+        for position, result in _parse_file(row.path, bytes(row.content)):
+            if result.record is not None:
+                yield (True, None, None, *(result.record[name] for name in MAIL_COLUMNS))
+            else:
+                yield (False, result.reason, result.detail, row.path, position, *empty_record)
+
+
+def parse_mail_files(files: DataFrame) -> DataFrame:
+    """(path, content) rows -> one row per message or per bad record, with `accepted` and `reason`."""
+    parsed = files.select("path", "content").rdd.mapPartitions(_parse_partition)
+    return files.sparkSession.createDataFrame(parsed, PARSED)
+
+
+def flag_impossible_dates(parsed: DataFrame, as_of: date, min_year: int, max_future_days: int) -> DataFrame:
+    """Dates before `min_year` or after the logical date (plus a grace) cannot be real: quarantine them."""
+    latest = as_of + timedelta(days=max_future_days + 1)
+    is_impossible = F.col("accepted") & (
+        (F.year("sent_at") < F.lit(min_year)) | (F.col("sent_at") >= F.lit(latest).cast("timestamp"))
+    )
+    return parsed.select(
+        (F.col("accepted") & ~is_impossible).alias("accepted"),
+        F.when(is_impossible, F.lit("impossible_date")).otherwise(F.col("reason")).alias("reason"),
+        F.when(is_impossible, F.date_format("sent_at", "yyyy-MM-dd")).otherwise(F.col("detail")).alias("detail"),
+        *MAIL_COLUMNS,
+    )
+
+
+def accepted_mail(parsed: DataFrame, as_of: date) -> DataFrame:
+    return parsed.where("accepted").select(F.lit(as_of).alias("ingest_date"), *MAIL_COLUMNS)
+
+
+def quarantined(parsed: DataFrame, as_of: date, source: str) -> DataFrame:
+    return parsed.where(~F.col("accepted")).select(
+        F.lit(as_of).alias("ingest_date"),
+        F.lit(source).alias("source"),
+        "source_file",
+        F.col("position").cast("long").alias("position"),
+        "reason",
+        "detail",
+    )
+
+
+def count_outcomes(parsed: DataFrame, as_of: date, source: str) -> DataFrame:
+    """read = accepted + quarantined for this source and ingest date (filters come in `interactions`)."""
+    return parsed.agg(
+        F.lit(as_of).alias("ingest_date"),
+        F.lit(source).alias("source"),
+        F.count(F.lit(1)).alias("read"),
+        F.count_if(F.col("accepted")).alias("accepted"),
+        F.count_if(~F.col("accepted")).alias("quarantined"),
+    )
+
+
+def extract_mail(spark: SparkSession, settings: Settings, as_of: date) -> tuple[DataFrame, DataFrame, DataFrame]:
+    files = list_files(spark, settings.landing_dir("mail", as_of.isoformat()))
+    if files:
+        raw = spark.read.format("binaryFile").load(files)
+        parsed = parse_mail_files(raw)
+    else:
+        parsed = spark.createDataFrame([], PARSED)
+    parsed = flag_impossible_dates(
+        parsed, as_of, int(settings.filters["min_event_year"]), int(settings.filters["max_future_days"])
+    ).persist()
+    return accepted_mail(parsed, as_of), quarantined(parsed, as_of, "mail"), count_outcomes(parsed, as_of, "mail")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = stage_args(__doc__.splitlines()[0], argv)
+    settings = load_settings()
+    spark = get_spark(settings, "extract")
+    day = f"ingest_date = '{args.date.isoformat()}'"
+    mail, mail_bad, mail_counts = extract_mail(spark, settings, args.date)
+    replace_partition(mail, settings.table_path(BRONZE, "mail_messages"), day, ["ingest_date"])
+    users, users_bad, users_counts = extract_directory(spark, settings, args.date)
+    replace_partition(users, settings.table_path(BRONZE, "directory"), day, ["ingest_date"])
+    crm, crm_bad, crm_counts = extract_crm(spark, settings, args.date)
+    replace_partition(crm, settings.table_path(BRONZE, "crm"), day, ["ingest_date"])
+    bad = mail_bad.unionByName(users_bad).unionByName(crm_bad)
+    replace_partition(bad, settings.table_path(BRONZE, "quarantine"), day, ["ingest_date"])
+    counts = mail_counts.unionByName(users_counts).unionByName(crm_counts)
+    replace_partition(counts, settings.table_path(BRONZE, "ingest_counts"), day, ["ingest_date"])
+    for row in counts.orderBy("source").collect():
+        print(f"extract {args.date} {row.source}: read {row.read}, accepted {row.accepted}, "
+              f"quarantined {row.quarantined}")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

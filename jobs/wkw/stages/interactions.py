@@ -1,0 +1,178 @@
+"""Interactions: bronze mail -> silver, one row per (colleague, external contact, mail) touch.
+
+Before anything is computed, opted-out colleagues are removed; copies of one mail across mailboxes are
+deduplicated; automated mail and broadcasts are filtered with their reason. Every bronze record of the
+logical date ends accepted or filtered, and the counts are stored in `silver/reconciliation`.
+
+    spark-submit jobs/wkw/stages/interactions.py --date 2026-11-26
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from wkw.config import load_settings
+from wkw.lake import BRONZE, SILVER, read_table, replace_partition, replace_table, stage_args
+from wkw.people import colleague_addresses, is_internal, latest_snapshot
+from wkw.session import get_spark
+from wkw.stages.reconcile import reconciliation
+
+MESSAGE_KEY = ["ingest_date", "source_file", "position"]
+
+
+def mail_until(mail: DataFrame, as_of: date) -> DataFrame:
+    return mail.where(F.col("ingest_date") <= F.lit(as_of))
+
+
+def classify_messages(mail: DataFrame, automated_patterns: list[str], max_recipients: int) -> DataFrame:
+    """Each message with the first filter that removes it (or null): duplicate, automated, broadcast."""
+    first_copy = Window.partitionBy("dedupe_key").orderBy(*MESSAGE_KEY)
+    local_part = F.lower(F.substring_index("sender_email", "@", 1))
+    is_automated_sender = F.lit(False)
+    for pattern in automated_patterns:
+        is_automated_sender = is_automated_sender | local_part.startswith(pattern)
+    recipients = F.array_distinct(F.concat("to_emails", "cc_emails"))
+    return mail.select(
+        *MESSAGE_KEY,
+        "sent_at",
+        "sender_email",
+        recipients.alias("recipients"),
+        "display_names",
+        "automated_reason",
+        "dedupe_key",
+        F.row_number().over(first_copy).alias("copy_number"),
+        is_automated_sender.alias("is_automated_sender"),
+    ).select(
+        "*",
+        F.when(F.col("copy_number") > 1, "duplicate")
+        .when(F.col("automated_reason").isNotNull() | F.col("is_automated_sender"), "automated")
+        .when(F.size("recipients") > max_recipients, "too_many_recipients")
+        .alias("filter_reason"),
+    )
+
+
+def mail_edges(messages: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...]) -> DataFrame:
+    """Sender -> each recipient, with both ends resolved: colleague (primary e-mail) or external."""
+    pairs = messages.select(
+        *MESSAGE_KEY, "sent_at", "dedupe_key", "display_names",
+        F.size("recipients").alias("audience"),
+        "sender_email",
+        F.explode("recipients").alias("recipient_email"),
+    )
+    sender = addresses.select(
+        F.col("address").alias("sender_email"),
+        F.col("colleague_email").alias("sender_colleague"),
+        F.col("opted_out").alias("sender_opted_out"),
+    )
+    recipient = addresses.select(
+        F.col("address").alias("recipient_email"),
+        F.col("colleague_email").alias("recipient_colleague"),
+        F.col("opted_out").alias("recipient_opted_out"),
+    )
+    resolved = pairs.join(sender, on="sender_email", how="left").join(recipient, on="recipient_email", how="left")
+    sender_is_colleague = F.col("sender_colleague").isNotNull() | is_internal(F.col("sender_email"), internal_domains)
+    recipient_is_colleague = F.col("recipient_colleague").isNotNull() | is_internal(
+        F.col("recipient_email"), internal_domains
+    )
+    return resolved.select(
+        "*",
+        sender_is_colleague.alias("sender_is_colleague"),
+        recipient_is_colleague.alias("recipient_is_colleague"),
+    )
+
+
+def interactions_from_edges(edges: DataFrame) -> DataFrame:
+    """Colleague-external edges, seen from the colleague; opted-out colleagues are dropped here."""
+    is_sent = F.col("sender_is_colleague") & ~F.col("recipient_is_colleague")
+    is_received = ~F.col("sender_is_colleague") & F.col("recipient_is_colleague")
+    colleague = F.when(is_sent, F.coalesce("sender_colleague", "sender_email")).otherwise(
+        F.coalesce("recipient_colleague", "recipient_email")
+    )
+    contact = F.when(is_sent, F.col("recipient_email")).otherwise(F.col("sender_email"))
+    opted_out = F.when(is_sent, F.col("sender_opted_out")).otherwise(F.col("recipient_opted_out"))
+    touches = edges.where(is_sent | is_received).select(
+        "sent_at", "dedupe_key", "audience",
+        colleague.alias("colleague_email"),
+        contact.alias("contact_email"),
+        F.element_at("display_names", contact).alias("contact_name"),
+        F.when(is_sent, "sent").otherwise("received").alias("direction"),
+        F.coalesce(opted_out, F.lit(False)).alias("is_opted_out"),
+    )
+    kept = touches.where(~F.col("is_opted_out"))
+    # Two aliases of one colleague on one mail are one touch.
+    return kept.groupBy("dedupe_key", "colleague_email", "contact_email", "direction").agg(
+        F.min("sent_at").alias("event_at"),
+        F.max("contact_name").alias("contact_name"),
+        F.max("audience").alias("audience"),
+    ).select(
+        F.to_date("event_at").alias("event_date"),
+        "event_at",
+        "colleague_email",
+        "contact_email",
+        "contact_name",
+        F.lit("mail").alias("channel"),
+        "direction",
+        F.col("audience").cast("int").alias("audience"),
+        F.col("dedupe_key").alias("interaction_id"),
+    )
+
+
+def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFrame) -> DataFrame:
+    """Every message of `messages` with its outcome: accepted, or the filter that removed it."""
+    has_pair = edges.groupBy("dedupe_key").agg(
+        F.max(F.col("sender_is_colleague") != F.col("recipient_is_colleague")).alias("has_external_pair"),
+        F.max(F.col("sender_is_colleague") | F.col("recipient_is_colleague")).alias("has_colleague"),
+    )
+    kept = interactions.select(F.col("interaction_id").alias("dedupe_key")).distinct().withColumn("kept", F.lit(True))
+    reason = (
+        F.when(F.col("filter_reason").isNotNull(), F.col("filter_reason"))
+        .when(~F.coalesce("has_colleague", F.lit(False)), "no_colleague")
+        .when(~F.coalesce("has_external_pair", F.lit(False)), "internal_only")
+        .when(~F.coalesce("kept", F.lit(False)), "opted_out")
+    )
+    return (
+        messages.join(has_pair, on="dedupe_key", how="left")
+        .join(kept, on="dedupe_key", how="left")
+        .select(*MESSAGE_KEY, reason.alias("filter_reason"))
+    )
+
+
+def build(mail: DataFrame, directory: DataFrame, as_of: date, settings) -> tuple[DataFrame, DataFrame]:
+    """(interactions, outcomes per message) for the logical date."""
+    addresses = colleague_addresses(latest_snapshot(directory, as_of))
+    messages = classify_messages(
+        mail_until(mail, as_of),
+        list(settings.filters["automated_sender_patterns"]),
+        int(settings.filters["max_mail_recipients"]),
+    )
+    candidates = messages.where(F.col("filter_reason").isNull() & (F.to_date("sent_at") <= F.lit(as_of)))
+    edges = mail_edges(candidates, addresses, settings.internal_domains)
+    interactions = interactions_from_edges(edges)
+    too_late = F.when(F.to_date("sent_at") > F.lit(as_of), "after_logical_date")
+    messages = messages.withColumn("filter_reason", F.coalesce("filter_reason", too_late))
+    return interactions, message_outcomes(messages, edges, interactions)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = stage_args(__doc__.splitlines()[0], argv)
+    settings = load_settings()
+    spark = get_spark(settings, "interactions")
+    mail = read_table(spark, settings, BRONZE, "mail_messages")
+    directory = read_table(spark, settings, BRONZE, "directory")
+    interactions, outcomes = build(mail, directory, args.date, settings)
+    replace_table(interactions, settings.table_path(SILVER, "interactions"), ["event_date"])
+    counts = read_table(spark, settings, BRONZE, "ingest_counts")
+    summary = reconciliation(outcomes, counts, args.date)
+    day = f"as_of_date = '{args.date.isoformat()}'"
+    replace_partition(summary, settings.table_path(SILVER, "reconciliation"), day, ["as_of_date"])
+    for row in summary.orderBy("source").collect():
+        print(f"interactions {args.date} {row.source}: read {row.read} = accepted {row.accepted} + filtered "
+              f"{row.filtered} {dict(row.filtered_by)} + quarantined {row.quarantined}")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

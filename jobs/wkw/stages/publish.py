@@ -1,0 +1,113 @@
+"""Publish: the staged gold tables of the logical date become the published `wkw.*` tables.
+
+Runs only after validate passed for exactly this publication id (checked again here). Each published
+table is replaced in one Delta commit, with the change data feed on; then one row in `publications`
+records the id, the model and its parameters, the table versions that form this publication, the check
+results and the counts. A reader who wants one consistent set reads the versions that row names.
+The tables are registered in the Spark SQL catalog as database `wkw`.
+
+    spark-submit jobs/wkw/stages/publish.py --date 2026-11-26
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timezone
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from wkw.config import Settings, load_settings
+from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, read_table, replace_table, stage_args
+from wkw.session import get_spark
+
+PUBLICATIONS = "publications"
+CDF_PROPERTY = "delta.enableChangeDataFeed"
+
+
+class NotValidated(RuntimeError):
+    """The staged tables have no passing validation: publishing them would break the promise."""
+
+
+def passing_publication_id(validations: DataFrame, as_of: date) -> str:
+    verdict = validations.where(F.col("as_of_date") == F.lit(as_of)).collect()
+    if not verdict or not verdict[0].passed:
+        raise NotValidated(f"no passing validation for {as_of}: run validate first; nothing was published")
+    return verdict[0].publication_id
+
+
+def publish_table(spark: SparkSession, staged: DataFrame, path: str) -> int:
+    """Replace the published table in one commit (change data feed on); return its new version."""
+    replace_table(staged, path)
+    table = DeltaTable.forPath(spark, path)
+    if table.detail().first().properties.get(CDF_PROPERTY) != "true":
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({CDF_PROPERTY} = true)")
+    return int(table.history(1).first()["version"])
+
+
+def publication_row(
+    spark: SparkSession, settings: Settings, as_of: date, pub_id: str, versions: dict, counts: dict, checks: int
+) -> DataFrame:
+    # published_at is wall-clock audit metadata: the one field that differs between two identical runs.
+    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    parameters = {k: str(v) for k, v in sorted(settings.model.items())}
+    parameters.update({f"band_{k}": str(v) for k, v in sorted(settings.bands.items())})
+    parameters["top_n"] = str(settings.top_n)
+    row = (pub_id, as_of, published_at, str(settings.model["version"]), parameters, versions, counts, checks, True)
+    schema = (
+        "publication_id string, as_of_date date, published_at timestamp, model_version string, "
+        "model_parameters map<string,string>, table_versions map<string,bigint>, "
+        "row_counts map<string,bigint>, checks_run int, checks_passed boolean"
+    )
+    return spark.createDataFrame([row], schema)
+
+
+def record_publication(spark: SparkSession, row: DataFrame, path: str) -> None:
+    """Upsert by publication id: a rerun of the same publication updates its row, never adds one."""
+    if not DeltaTable.isDeltaTable(spark, path):
+        replace_table(row, path)
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({CDF_PROPERTY} = true)")
+        return
+    (
+        DeltaTable.forPath(spark, path).alias("p")
+        .merge(row.alias("n"), "p.publication_id = n.publication_id")
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+
+
+def register_catalog(spark: SparkSession, settings: Settings) -> None:
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS {settings.database}")
+    for name in (*PUBLISHED_TABLES, PUBLICATIONS):
+        path = settings.table_path(PUBLISHED, name)
+        spark.sql(f"CREATE TABLE IF NOT EXISTS {settings.database}.{name} USING DELTA LOCATION '{path}'")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = stage_args(__doc__.splitlines()[0], argv)
+    settings = load_settings()
+    spark = get_spark(settings, "publish", with_catalog=True)
+    try:
+        pub_id = passing_publication_id(read_table(spark, settings, GOLD, "validations"), args.date)
+    except NotValidated as refusal:
+        print(f"publish {args.date}: {refusal}", file=sys.stderr)
+        sys.exit(1)
+    versions, counts = {}, {}
+    for name in PUBLISHED_TABLES:
+        staged = read_table(spark, settings, GOLD, name).where(F.col("as_of_date") == F.lit(args.date))
+        if name != "connection_strength":
+            staged = staged.where(F.col("publication_id") == F.lit(pub_id))
+        versions[name] = publish_table(spark, staged, settings.table_path(PUBLISHED, name))
+        counts[name] = read_table(spark, settings, PUBLISHED, name).count()
+    checks = read_table(spark, settings, GOLD, "validations").where(F.col("as_of_date") == args.date).first()
+    row = publication_row(spark, settings, args.date, pub_id, versions, counts, int(checks.checks_run))
+    record_publication(spark, row, settings.table_path(PUBLISHED, PUBLICATIONS))
+    register_catalog(spark, settings)
+    print(f"publish {args.date}: publication {pub_id}, versions {versions}, rows {counts}")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Validate: the audit in write-audit-publish. Staged gold tables of the logical date must pass the
+Great Expectations suites in expectations/ and the cross-table checks here, or nothing is published.
+
+Cross-table checks: every tile row is in the list; no opted-out or inactive colleague is offered; the
+day's records reconcile (read = accepted + filtered + quarantined). Results go to `gold/checks`; Data Docs
+to `<lake>/_reports/gx/<date>/index.html`. A failure exits non-zero with a readable summary.
+
+    spark-submit jobs/wkw/stages/validate.py --date 2026-11-26
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from wkw.config import Settings, load_settings
+from wkw.lake import BRONZE, GOLD, PUBLISHED_TABLES, SILVER, read_table, replace_partition, stage_args
+from wkw.people import latest_snapshot
+from wkw.quality import Failure, validate_tables
+from wkw.session import get_spark
+
+STRENGTH_MAX = 1.0
+CROSS_TABLE_CHECKS = 4
+
+
+def staged_tables(spark: SparkSession, settings: Settings, as_of: date) -> dict[str, DataFrame]:
+    return {
+        name: read_table(spark, settings, GOLD, name).where(F.col("as_of_date") == F.lit(as_of))
+        for name in PUBLISHED_TABLES
+    }
+
+
+def cross_table_failures(tables: dict[str, DataFrame], directory: DataFrame, reconciliation: DataFrame) -> list[Failure]:
+    """Checks no single-table suite can make; each yields a Failure with the offending count."""
+    failures = []
+    keys = ["contact_email", "colleague_email", "rank"]
+    orphans = tables["top_introducers"].select(keys).join(tables["introducers"].select(keys), on=keys, how="left_anti")
+    if (count := orphans.count()) > 0:
+        failures.append(Failure("top_introducers", "tile_rows_in_list", f"{count} tile rows missing from introducers"))
+    hidden = directory.where(F.col("opted_out") | ~F.col("active")).select(
+        F.col("email").alias("colleague_email"), "opted_out"
+    )
+    for name, table in sorted(tables.items()):
+        leaked = table.join(hidden, on="colleague_email", how="inner")
+        opted_out = leaked.where("opted_out").count()
+        if opted_out:
+            failures.append(Failure(name, "no_opted_out_colleague", f"{opted_out} rows of opted-out colleagues"))
+        if name != "connection_strength" and (inactive := leaked.where(~F.col("opted_out")).count()):
+            failures.append(Failure(name, "no_inactive_introducer", f"{inactive} rows of inactive colleagues"))
+    for row in reconciliation.where(~F.col("balanced")).collect():
+        failures.append(Failure("reconciliation", "counts_balance",
+                                f"{row.source}: read {row.read} != {row.accepted} + {row.filtered} + {row.quarantined}"))
+    return failures
+
+
+def validation_row(spark: SparkSession, as_of: date, pub_id: str, checks: int, failures: list[Failure]) -> DataFrame:
+    """The verdict publish looks for: this publication id, on this date, passed (or not, and why)."""
+    failed = [(f.table, f.check, f.detail) for f in failures]
+    schema = (
+        "as_of_date date, publication_id string, passed boolean, checks_run int, "
+        "failures array<struct<table_name: string, check_name: string, detail: string>>"
+    )
+    return spark.createDataFrame([(as_of, pub_id, not failures, checks, failed)], schema)
+
+
+def publication_id_of(tables: dict[str, DataFrame]) -> str:
+    ids = [row.publication_id for row in tables["introducers"].select("publication_id").distinct().collect()]
+    return ids[0] if len(ids) == 1 else ",".join(sorted(ids))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = stage_args(__doc__.splitlines()[0], argv)
+    settings = load_settings()
+    spark = get_spark(settings, "validate")
+    tables = staged_tables(spark, settings, args.date)
+    parameters = {"top_n": settings.top_n, "strength_max": STRENGTH_MAX}
+    reports = f"{settings.gx_reports.rstrip('/')}/{args.date.isoformat()}"
+    failures, checks_run = validate_tables(tables, parameters, reports, run_name=args.date.isoformat())
+    directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), args.date)
+    reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == args.date)
+    failures += cross_table_failures(tables, directory, reconciliation)
+    checks_run += CROSS_TABLE_CHECKS
+    verdict = validation_row(spark, args.date, publication_id_of(tables), checks_run, failures)
+    day = f"as_of_date = '{args.date.isoformat()}'"
+    replace_partition(verdict, settings.table_path(GOLD, "validations"), day, ["as_of_date"])
+    print(f"validate {args.date}: Data Docs in {reports}/index.html")
+    spark.stop()
+    if failures:
+        summary = "\n".join(f"  - {failure}" for failure in failures)
+        print(f"validate {args.date}: {len(failures)} check(s) failed, nothing will be published:\n{summary}",
+              file=sys.stderr)
+        sys.exit(1)
+    print(f"validate {args.date}: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
