@@ -3,11 +3,14 @@
 
 For the logical date `ds` (the day whose exports landed in `landing/<source>/<ds>/`):
 
-1. **extract**: headers of mail (Maildir, Graph JSON lines), directory and CRM exports -> bronze; bad records -> quarantine.
-2. **interactions**: opted-out people removed, copies deduplicated, automated mail and broadcasts filtered -> silver.
+1. **extract**: headers of mail (Maildir, Graph JSON lines), directory and CRM exports -> bronze;
+   bad records -> quarantine.
+2. **interactions**: opted-out people removed, copies deduplicated, automated mail and broadcasts
+   filtered -> silver.
 3. **strength**: decayed, reciprocity-aware score per (colleague, contact), with receipts -> gold (staged).
 4. **introducers**: the ranked list and the five-row tile per contact -> gold (staged).
-5. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks; a failure stops here.
+5. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks;
+   a failure stops here.
 6. **publish**: staged tables become `wkw.*` in one recorded publication.
 
 Each stage is a `spark-submit` of `jobs/wkw/stages/<stage>.py` through connection `spark_default`
@@ -23,7 +26,6 @@ from pathlib import Path
 import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import Asset, dag
-
 from wkw.orchestration import DAG_ID, spark_properties_file
 
 STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"

@@ -200,8 +200,14 @@ def test_the_malformed_files_exist_and_are_broken_as_listed(company):
     out, truth = company
     defects = {entry["defect"]: entry for entry in truth["malformed_files"]}
 
-    assert set(defects) == {"empty", "binary", "missing_date", "date_out_of_range", "truncated_json",
-                            "json_not_object"}
+    assert set(defects) == {
+        "empty",
+        "binary",
+        "missing_date",
+        "date_out_of_range",
+        "truncated_json",
+        "json_not_object",
+    }
     assert (out / defects["empty"]["path"]).read_bytes() == b""
     assert b"\x00" in (out / defects["binary"]["path"]).read_bytes()
     assert message_from_bytes((out / defects["missing_date"]["path"]).read_bytes())["Date"] is None
@@ -233,8 +239,10 @@ def test_newsletters_carry_list_headers_and_no_reply_senders_write(company, mail
         assert mail["headers"]["list-id"] and mail["headers"]["list-unsubscribe"]
     senders = {mail["from"] for mail in mails}
     assert set(truth["noreply_senders"]) <= senders
-    assert all(sender.split("@")[0] in ("no-reply", "noreply", "notifications")
-               for sender in truth["noreply_senders"])
+    assert all(
+        sender.split("@")[0] in ("no-reply", "noreply", "notifications")
+        for sender in truth["noreply_senders"]
+    )
 
 
 def test_copies_of_one_mail_keep_date_from_and_to_but_not_the_message_id(mails):

@@ -1,11 +1,11 @@
 """`wkw`: the Who Knows Whom command line.
 
-    wkw generate --out landing            synthetic company exports, with planted truth
-    wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
-    wkw who-knows lead@fabrikam.com       the tile: at most five colleagues who can introduce you
-    wkw who-knows lead@fabrikam.com --all --json
-    wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
-    wkw airflow standalone                Airflow with its UI, on the project's Airflow home
+wkw generate --out landing            synthetic company exports, with planted truth
+wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
+wkw who-knows lead@fabrikam.com       the tile: at most five colleagues who can introduce you
+wkw who-knows lead@fabrikam.com --all --json
+wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
+wkw airflow standalone                Airflow with its UI, on the project's Airflow home
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from rich.table import Table
 
 from wkw.config import load_settings
 
-app = typer.Typer(help="Who Knows Whom: who in your company can introduce you to this lead?", no_args_is_help=True)
+app = typer.Typer(
+    help="Who Knows Whom: who in your company can introduce you to this lead?", no_args_is_help=True
+)
 console = Console()
 errors = Console(stderr=True)
 
@@ -42,10 +44,18 @@ def generate(
     """Generate a synthetic company's exports (mail, directory, CRM) with planted ground truth."""
     from wkw.generate import generate as write_company
 
-    truth = write_company(out, seed=seed, colleagues=colleagues, contacts=contacts, days=days,
-                          end_date=date.fromisoformat(end_date))
-    console.print(f"wrote {truth['messages']} messages for {colleagues} colleagues and {contacts} contacts "
-                  f"into {out}/<source>/{truth['end_date']}/; truth in {out}/truth.json")
+    truth = write_company(
+        out,
+        seed=seed,
+        colleagues=colleagues,
+        contacts=contacts,
+        days=days,
+        end_date=date.fromisoformat(end_date),
+    )
+    console.print(
+        f"wrote {truth['messages']} messages for {colleagues} colleagues and {contacts} contacts "
+        f"into {out}/<source>/{truth['end_date']}/; truth in {out}/truth.json"
+    )
     console.print(f"sample lead: {truth['sample_lead']}")
 
 
@@ -101,15 +111,23 @@ def _print_tile(email: str, rows: list[dict], publication, show_all: bool) -> No
     who = first["contact_name"] or email
     company = f" ({first['contact_company']})" if first.get("contact_company") else ""
     title = "Everyone who knows" if show_all else "Who knows"
-    table = Table(title=f"{title} {who}{company} <{email}>", caption=(
-        f"publication {publication.publication_id}, as of {publication.as_of_date}"))
+    table = Table(
+        title=f"{title} {who}{company} <{email}>",
+        caption=(f"publication {publication.publication_id}, as of {publication.as_of_date}"),
+    )
     for column in ("#", "colleague", "e-mail", "title", "strength", "last interaction"):
         table.add_column(column)
     for row in rows:
         view = _introducer_view(row)
         last = f"{view['last_interaction_at'][:10]} ({view['last_interaction_channel']})"
-        table.add_row(str(view["rank"]), view["colleague_name"] or "", view["colleague_email"],
-                      view["colleague_title"] or "", view["band"], last)
+        table.add_row(
+            str(view["rank"]),
+            view["colleague_name"] or "",
+            view["colleague_email"],
+            view["colleague_title"] or "",
+            view["band"],
+            last,
+        )
     console.print(table)
 
 
@@ -131,8 +149,10 @@ def who_knows(
         raise typer.Exit(EXIT_NO_PUBLICATION) from missing
     rows = read_rows(settings, publication, "introducers" if show_all else "top_introducers", contact)
     if not rows:
-        errors.print(f"[red]No colleague is known to know {contact}[/red] (publication "
-                     f"{publication.publication_id}, as of {publication.as_of_date}).")
+        errors.print(
+            f"[red]No colleague is known to know {contact}[/red] (publication "
+            f"{publication.publication_id}, as of {publication.as_of_date})."
+        )
         raise typer.Exit(EXIT_UNKNOWN)
     if as_json:
         payload = {
@@ -151,7 +171,9 @@ def who_knows(
 
 
 @app.command()
-def sql(query: Annotated[str, typer.Argument(help="Spark SQL, e.g. SELECT * FROM wkw.top_introducers")]) -> None:
+def sql(
+    query: Annotated[str, typer.Argument(help="Spark SQL, e.g. SELECT * FROM wkw.top_introducers")],
+) -> None:
     """Run Spark SQL against the catalog (database `wkw`) with the project's Spark settings."""
     from wkw.session import get_spark
 

@@ -28,8 +28,19 @@ from wkw.generate_write import write_mailboxes
 
 DEFAULT_END_DATE = date(2026, 11, 26)
 MIN_COLLEAGUES, MIN_CONTACTS, MIN_DAYS = 6, 20, 14
-DIRECTORY_HEADER = ("id", "email", "aliases", "name", "title", "department", "region", "roles", "licences",
-                    "active", "opted_out")
+DIRECTORY_HEADER = (
+    "id",
+    "email",
+    "aliases",
+    "name",
+    "title",
+    "department",
+    "region",
+    "roles",
+    "licences",
+    "active",
+    "opted_out",
+)
 CRM_HEADER = ("id", "type", "email", "name", "company")
 CRM_SHARE = 0.85  # most, not all, external contacts are in the CRM
 LEAD_SHARE = 0.5
@@ -58,8 +69,13 @@ def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> No
 
 def _lead_candidates(ties: list[Tie]) -> list[str]:
     """Contacts with a strong tie to an active colleague who has not opted out."""
-    return sorted({t.contact.email for t in ties
-                   if t.kind == "strong" and t.colleague.active and not t.colleague.opted_out})
+    return sorted(
+        {
+            t.contact.email
+            for t in ties
+            if t.kind == "strong" and t.colleague.active and not t.colleague.opted_out
+        }
+    )
 
 
 def _crm_types(rng: random.Random, contacts: list[Contact], candidates: list[str]) -> dict[str, str]:
@@ -91,8 +107,9 @@ def _emails(colleagues: list[Colleague], keep) -> list[str]:
     return sorted(colleague.email for colleague in colleagues if keep(colleague))
 
 
-def _truth(settings: dict, colleagues: list[Colleague], ties: list[Tie], sample_lead: str,
-           extra: dict) -> dict:
+def _truth(
+    settings: dict, colleagues: list[Colleague], ties: list[Tie], sample_lead: str, extra: dict
+) -> dict:
     tie_rows = sorted({(t.colleague.email, t.contact.email, t.kind) for t in ties})
     return {
         **settings,
@@ -104,8 +121,15 @@ def _truth(settings: dict, colleagues: list[Colleague], ties: list[Tie], sample_
     }
 
 
-def generate(out: Path, seed: int = 7, colleagues: int = 50, contacts: int = 300, days: int = 90,
-             end_date: date = DEFAULT_END_DATE, domain: str = "contoso.com") -> dict:
+def generate(
+    out: Path,
+    seed: int = 7,
+    colleagues: int = 50,
+    contacts: int = 300,
+    days: int = 90,
+    end_date: date = DEFAULT_END_DATE,
+    domain: str = "contoso.com",
+) -> dict:
     """Write the exports of a synthetic company under `out`; return the planted truth (also truth.json)."""
     out, day = Path(out), end_date.isoformat()
     _check(out, day, colleagues, contacts, days)
@@ -131,8 +155,13 @@ def generate(out: Path, seed: int = 7, colleagues: int = 50, contacts: int = 300
     write_rng = random.Random(f"{seed}:write")
     messages, malformed = write_mailboxes(write_rng, out, out / "mail" / day, plan, people, stray, domain)
 
-    settings = {"seed": seed, "end_date": day, "domain": domain, "colleagues": colleagues,
-                "contacts": contacts}
+    settings = {
+        "seed": seed,
+        "end_date": day,
+        "domain": domain,
+        "colleagues": colleagues,
+        "contacts": contacts,
+    }
     extra = {
         "broadcast_guests": broadcast_guests,
         "newsletter_senders": newsletter_senders,

@@ -46,8 +46,9 @@ def random_day(rng: random.Random, first: date, last: date) -> date:
 def moment(rng: random.Random, day: date, offset: int, hours: tuple[int, int] = WORKING_HOURS) -> datetime:
     """A time on `day` within `hours`, local to the zone `offset`."""
     minute = rng.randrange(hours[0] * 60, hours[1] * 60)
-    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60),
-                    tzinfo=zone(offset))
+    return datetime(
+        day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60), tzinfo=zone(offset)
+    )
 
 
 def later(rng: random.Random, previous: datetime, offset: int) -> datetime:
@@ -83,8 +84,16 @@ class MailPlan:
         self._owner_of = {address: c.email for c in colleagues for address in (c.email, *c.aliases)}
         self._seq = 0
 
-    def add(self, sent_at: datetime, sender: Person, to: tuple[Person, ...], subject: str, conversation: str,
-            cc: tuple[Person, ...] = (), headers: tuple[tuple[str, str], ...] = ()) -> Mail:
+    def add(
+        self,
+        sent_at: datetime,
+        sender: Person,
+        to: tuple[Person, ...],
+        subject: str,
+        conversation: str,
+        cc: tuple[Person, ...] = (),
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> Mail:
         mail = Mail(self._seq, sent_at, sender, to, cc, subject, conversation, headers)
         self._seq += 1
         owners = {self._owner_of.get(person.email) for person in (sender, *to, *cc)}
@@ -98,9 +107,17 @@ def conversation_id(rng: random.Random) -> str:
     return "AAQkAD" + base64.urlsafe_b64encode(rng.randbytes(CONVERSATION_BYTES)).decode("ascii")
 
 
-def thread(rng: random.Random, plan: MailPlan, first: Person, second: Person, day: date, length: int,
-           subject: str, cc: tuple[Person, ...] = (),
-           address: dict[str, Person] | None = None) -> None:
+def thread(
+    rng: random.Random,
+    plan: MailPlan,
+    first: Person,
+    second: Person,
+    day: date,
+    length: int,
+    subject: str,
+    cc: tuple[Person, ...] = (),
+    address: dict[str, Person] | None = None,
+) -> None:
     """`length` mails alternating between `first` (who starts on `day`) and `second`, as replies.
 
     `address` maps a person's e-mail to the address others use for them (an alias, say); CC is reply-all.

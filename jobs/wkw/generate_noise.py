@@ -14,13 +14,25 @@ from wkw.generate_people import OFFSET_OF, Colleague, Contact, Person
 
 INTERNAL_THREADS_PER_WEEK = (0, 3)  # per colleague
 INTERNAL_LENGTHS = (1, 1, 2, 3)
-INTERNAL_SUBJECTS = ("Team sync", "Budget review", "Release notes", "Hiring update", "Lunch on Friday?",
-                     "Quarterly planning", "Travel approval", "Draft for review", "Customer feedback")
+INTERNAL_SUBJECTS = (
+    "Team sync",
+    "Budget review",
+    "Release notes",
+    "Hiring update",
+    "Lunch on Friday?",
+    "Quarterly planning",
+    "Travel approval",
+    "Draft for review",
+    "Customer feedback",
+)
 BROADCAST_EVERY_DAYS = 15
 BROADCAST_MIN = 2
 BROADCAST_MAX_COLLEAGUES = 40
-BROADCAST_SUBJECTS = ("Company update: {company} joins us as a partner", "All hands: welcome {company}",
-                      "Announcement: new partnership with {company}")
+BROADCAST_SUBJECTS = (
+    "Company update: {company} joins us as a partner",
+    "All hands: welcome {company}",
+    "Announcement: new partnership with {company}",
+)
 
 # (address, list name): newsletters. Not every local part says "news": headers are what gives them away.
 NEWSLETTERS = (
@@ -40,8 +52,13 @@ NOREPLY_SENDERS = (
 )
 NOREPLY_RECIPIENTS = (3, 6)
 NOREPLY_PER_WEEK = 2
-NOREPLY_SUBJECTS = ("Your invoice {n} is ready", "Ticket #{n} was updated", "Weekly usage report {n}",
-                    "Password expiry notice", "Order {n} has shipped")
+NOREPLY_SUBJECTS = (
+    "Your invoice {n} is ready",
+    "Ticket #{n} was updated",
+    "Weekly usage report {n}",
+    "Password expiry notice",
+    "Order {n} has shipped",
+)
 WEEK_DAYS = 7
 
 
@@ -57,12 +74,21 @@ def plan_internal(rng: random.Random, plan: MailPlan, colleagues: list[Colleague
         for _ in range(weeks * rng.randint(*INTERNAL_THREADS_PER_WEEK) // 2 + 1):
             to, *cc = rng.sample(others, min(len(others), rng.randint(1, 3)))
             day = random_day(rng, plan.first, plan.last)
-            thread(rng, plan, colleague, to, day, rng.choice(INTERNAL_LENGTHS), rng.choice(INTERNAL_SUBJECTS),
-                   tuple(cc))
+            thread(
+                rng,
+                plan,
+                colleague,
+                to,
+                day,
+                rng.choice(INTERNAL_LENGTHS),
+                rng.choice(INTERNAL_SUBJECTS),
+                tuple(cc),
+            )
 
 
-def plan_broadcasts(rng: random.Random, plan: MailPlan, colleagues: list[Colleague],
-                    guests: list[Contact]) -> list[str]:
+def plan_broadcasts(
+    rng: random.Random, plan: MailPlan, colleagues: list[Colleague], guests: list[Contact]
+) -> list[str]:
     """An executive writing to up to forty colleagues and one external guest at once; returns the guests."""
     sender = next(c for c in colleagues if "executive" in c.roles and c.active)
     audience = [c for c in colleagues if c != sender and c.active]
@@ -73,8 +99,13 @@ def plan_broadcasts(rng: random.Random, plan: MailPlan, colleagues: list[Colleag
         company = guest.company if guest else "a new customer"
         invited |= {guest.email} if guest else set()
         day = random_day(rng, plan.first, plan.last)
-        plan.add(moment(rng, day, sender.offset), sender, tuple(to) + ((guest,) if guest else ()),
-                 rng.choice(BROADCAST_SUBJECTS).format(company=company), conversation_id(rng))
+        plan.add(
+            moment(rng, day, sender.offset),
+            sender,
+            tuple(to) + ((guest,) if guest else ()),
+            rng.choice(BROADCAST_SUBJECTS).format(company=company),
+            conversation_id(rng),
+        )
     return sorted(invited)
 
 
@@ -83,7 +114,10 @@ def _list_headers(address: str, name: str) -> tuple[tuple[str, str], ...]:
     return (
         ("Precedence", "bulk"),
         ("List-Id", f"{name} <{local}.{domain}>"),
-        ("List-Unsubscribe", f"<mailto:unsubscribe@{domain}?subject=unsubscribe>, <https://{domain}/unsubscribe>"),
+        (
+            "List-Unsubscribe",
+            f"<mailto:unsubscribe@{domain}?subject=unsubscribe>, <https://{domain}/unsubscribe>",
+        ),
     )
 
 
@@ -115,7 +149,11 @@ def plan_noreply(rng: random.Random, plan: MailPlan, colleagues: list[Colleague]
             for _ in range(weeks * NOREPLY_PER_WEEK):
                 day = random_day(rng, plan.first, plan.last)
                 subject = rng.choice(NOREPLY_SUBJECTS).format(n=rng.randrange(10_000, 99_999))
-                plan.add(moment(rng, day, sender.offset, BULK_HOURS), sender, (recipient,), subject,
-                         conversation_id(rng))
+                plan.add(
+                    moment(rng, day, sender.offset, BULK_HOURS),
+                    sender,
+                    (recipient,),
+                    subject,
+                    conversation_id(rng),
+                )
     return sorted(address for address, _ in NOREPLY_SENDERS)
-

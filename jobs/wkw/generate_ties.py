@@ -36,12 +36,30 @@ ONE_WAY_EVERY_DAYS = 10
 ONE_WAY_MIN_MAILS = 4
 ALIAS_USE_CHANCE = 0.3  # a contact writing to a colleague's alias instead of the primary address
 
-STRONG_SUBJECTS = ("Proposal for {company}", "Weekly check-in", "Pilot status", "Contract draft",
-                   "Pricing for {company}", "Next steps", "Renewal planning", "Integration questions")
-OCCASIONAL_SUBJECTS = ("Catching up", "Quarterly review", "Invitation: customer day",
-                       "Question about invoice", "Introduction", "Roadmap update for {company}")
-COLD_SUBJECTS = ("Introducing {company}", "A quick idea for your team", "Can we talk?",
-                 "Partnership opportunity with {company}")
+STRONG_SUBJECTS = (
+    "Proposal for {company}",
+    "Weekly check-in",
+    "Pilot status",
+    "Contract draft",
+    "Pricing for {company}",
+    "Next steps",
+    "Renewal planning",
+    "Integration questions",
+)
+OCCASIONAL_SUBJECTS = (
+    "Catching up",
+    "Quarterly review",
+    "Invitation: customer day",
+    "Question about invoice",
+    "Introduction",
+    "Roadmap update for {company}",
+)
+COLD_SUBJECTS = (
+    "Introducing {company}",
+    "A quick idea for your team",
+    "Can we talk?",
+    "Partnership opportunity with {company}",
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +97,9 @@ def _split(rng: random.Random, contacts: list[Contact]) -> dict[str, list[Contac
     return groups
 
 
-def assign_ties(rng: random.Random, colleagues: list[Colleague],
-                contacts: list[Contact]) -> tuple[list[Tie], list[Contact]]:
+def assign_ties(
+    rng: random.Random, colleagues: list[Colleague], contacts: list[Contact]
+) -> tuple[list[Tie], list[Contact]]:
     """Ties and the contacts nobody knows. Strong ties of the opted-out and inactive colleagues come first,
     so that a test can check those colleagues disappear; other strong ties go to active, visible people."""
     groups = _split(rng, contacts)
@@ -141,8 +160,17 @@ def _strong(rng: random.Random, plan: MailPlan, tie: Tie, partners: list[Colleag
         day = random_day(rng, first, min(plan.last, first + timedelta(days=WEEK_DAYS - 1)))
         cc = tuple(partners[:1]) if partners and rng.random() < STRONG_SHARED_CHANCE else ()
         starter, other = (colleague, contact) if rng.random() < 0.5 else (contact, colleague)
-        thread(rng, plan, starter, other, day, rng.choice(STRONG_THREAD_LENGTHS),
-               _subject(rng, STRONG_SUBJECTS, contact), cc, _addressing(rng, colleague))
+        thread(
+            rng,
+            plan,
+            starter,
+            other,
+            day,
+            rng.choice(STRONG_THREAD_LENGTHS),
+            _subject(rng, STRONG_SUBJECTS, contact),
+            cc,
+            _addressing(rng, colleague),
+        )
     # The tie is still alive: one more exchange, both ways, in the final days.
     day = random_day(rng, max(plan.first, plan.last - timedelta(days=RECENT_DAYS - 1)), plan.last)
     thread(rng, plan, colleague, contact, day, 2, _subject(rng, STRONG_SUBJECTS, contact))
@@ -180,8 +208,13 @@ def _one_way(rng: random.Random, plan: MailPlan, tie: Tie, partners: list[Collea
     for _ in range(max(ONE_WAY_MIN_MAILS, plan.days // ONE_WAY_EVERY_DAYS)):
         day = random_day(rng, plan.first, plan.last)
         to = (_addressing(rng, tie.colleague).get(tie.colleague.email, tie.colleague),)
-        plan.add(moment(rng, day, contact.offset), contact, to, _subject(rng, COLD_SUBJECTS, contact),
-                 conversation_id(rng))
+        plan.add(
+            moment(rng, day, contact.offset),
+            contact,
+            to,
+            _subject(rng, COLD_SUBJECTS, contact),
+            conversation_id(rng),
+        )
 
 
 PLANNERS = {"strong": _strong, "moderate": _moderate, "weak": _weak, "one_way": _one_way}

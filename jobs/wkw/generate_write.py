@@ -125,8 +125,9 @@ class GraphWriter:
 
     def _put_defect(self, line: int) -> None:
         defect, text = self._defects.pop(line)
-        self.malformed.append({"path": self._path.relative_to(self._out).as_posix(), "defect": defect,
-                               "line": self._lines + 1})
+        self.malformed.append(
+            {"path": self._path.relative_to(self._out).as_posix(), "defect": defect, "line": self._lines + 1}
+        )
         self._put(text)
 
     def write(self, record: dict) -> None:
@@ -174,8 +175,15 @@ def _write_maildir(folder: Path, colleague: Colleague, mails: list[Mail], ids: I
         (folder / name / str(counts[name])).write_bytes(rfc5322(mail, ids.message_id(colleague.mailbox)))
 
 
-def _write_maildir_defects(rng: random.Random, ids: Ids, out: Path, maildir: Path, owners: list[Colleague],
-                           plan: MailPlan, stray: Person) -> list[dict]:
+def _write_maildir_defects(
+    rng: random.Random,
+    ids: Ids,
+    out: Path,
+    maildir: Path,
+    owners: list[Colleague],
+    plan: MailPlan,
+    stray: Person,
+) -> list[dict]:
     """The malformed Maildir files, each after the last regular file of some colleague's inbox."""
     malformed = []
     for defect in MAILDIR_DEFECTS:
@@ -189,8 +197,15 @@ def _write_maildir_defects(rng: random.Random, ids: Ids, out: Path, maildir: Pat
     return malformed
 
 
-def write_mailboxes(rng: random.Random, out: Path, mail_root: Path, plan: MailPlan,
-                    colleagues: list[Colleague], stray: Person, domain: str) -> tuple[int, list[dict]]:
+def write_mailboxes(
+    rng: random.Random,
+    out: Path,
+    mail_root: Path,
+    plan: MailPlan,
+    colleagues: list[Colleague],
+    stray: Person,
+    domain: str,
+) -> tuple[int, list[dict]]:
     """Every colleague's mailbox, one at a time (the plan's copies are dropped as they are written).
 
     Returns the number of well-formed messages written and the malformed files, paths relative to `out`.
@@ -211,5 +226,6 @@ def write_mailboxes(rng: random.Random, out: Path, mail_root: Path, plan: MailPl
             graph.write(graph_record(mail, ids.graph_id(), ids.message_id(colleague.mailbox)))
     maildir_owners = [c for c in by_email if c.store == "maildir"] or by_email
     malformed = graph.close()
-    return written, malformed + _write_maildir_defects(rng, ids, out, mail_root / "maildir", maildir_owners,
-                                                       plan, stray)
+    return written, malformed + _write_maildir_defects(
+        rng, ids, out, mail_root / "maildir", maildir_owners, plan, stray
+    )

@@ -21,17 +21,19 @@ def stage_args(description: str, argv: list[str] | None = None) -> argparse.Name
     return parser.parse_args(argv)
 
 
-def list_files(spark: SparkSession, directory: str) -> list[str]:
-    """Every file under `directory`, hidden or not (Spark's own listing skips `_sent_mail` folders)."""
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(directory)
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    if not fs.exists(path):
-        return []
-    files, listing = [], fs.listFiles(path, True)
-    while listing.hasNext():
-        files.append(listing.next().getPath().toString())
-    return sorted(files)
+def run_stage(name: str, run, doc: str, argv: list[str] | None = None):
+    """A stage's thin main: the logical date from the command line, settings, the session, then
+    `run(spark, settings, as_of)`; the session is stopped whatever happens."""
+    from wkw.config import load_settings
+    from wkw.session import get_spark
+
+    args = stage_args(doc.strip().splitlines()[0], argv)
+    settings = load_settings()
+    spark = get_spark(settings, name)
+    try:
+        return run(spark, settings, args.date)
+    finally:
+        spark.stop()
 
 
 def table_exists(spark: SparkSession, path: str) -> bool:
@@ -43,7 +45,7 @@ def read_table(spark: SparkSession, settings: Settings, layer: str, name: str) -
 
 
 def replace_partition(df: DataFrame, path: str, predicate: str, partition_by: list[str]) -> None:
-    """Overwrite exactly the rows matching `predicate` (one logical date's slice): reruns replace, never add."""
+    """Overwrite exactly the rows matching `predicate` (one logical date's slice): a rerun replaces."""
     (
         df.write.format("delta")
         .mode("overwrite")

@@ -29,9 +29,11 @@ def colleague_addresses(directory: DataFrame) -> DataFrame:
         "opted_out",
         "active",
     )
-    return addresses.groupBy("address").agg(
-        F.min(F.struct("colleague_email", "opted_out", "active")).alias("who")
-    ).select("address", "who.colleague_email", "who.opted_out", "who.active")
+    return (
+        addresses.groupBy("address")
+        .agg(F.min(F.struct("colleague_email", "opted_out", "active")).alias("who"))
+        .select("address", "who.colleague_email", "who.opted_out", "who.active")
+    )
 
 
 def internal_domain_pattern(domains: tuple[str, ...]) -> str:

@@ -36,7 +36,9 @@ def current_publication(settings: Settings) -> Publication:
     try:
         table = DeltaTable(settings.table_path(PUBLISHED, "publications")).to_pyarrow_table()
     except TableNotFoundError as missing:
-        raise NoPublication(f"no publication in {settings.lake}: run the pipeline first (wkw run --date ...)") from missing
+        raise NoPublication(
+            f"no publication in {settings.lake}: run the pipeline first (wkw run --date ...)"
+        ) from missing
     rows = sorted(table.to_pylist(), key=lambda r: (r["as_of_date"], r["published_at"]))
     if not rows:
         raise NoPublication(f"no publication in {settings.lake}")

@@ -78,15 +78,21 @@ def validate_tables(
         batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe(f"{name}_staged")
         suite = context.suites.add(load_suite(name))
         definitions.append(
-            context.validation_definitions.add(gx.ValidationDefinition(name=f"{name}_gate", data=batch, suite=suite))
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"{name}_gate", data=batch, suite=suite)
+            )
         )
     failures: list[Failure] = []
     checks_run = 0
     for definition, name in zip(definitions, sorted(tables), strict=True):
         actions = [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])] if reports_dir else []
         checkpoint = context.checkpoints.add(
-            gx.Checkpoint(name=f"{name}_checkpoint", validation_definitions=[definition], actions=actions,
-                          result_format={"result_format": "SUMMARY"})
+            gx.Checkpoint(
+                name=f"{name}_checkpoint",
+                validation_definitions=[definition],
+                actions=actions,
+                result_format={"result_format": "SUMMARY"},
+            )
         )
         batch_parameters = {"dataframe": tables[name]}
         result = checkpoint.run(

@@ -22,7 +22,7 @@ def delta_jars(settings: Settings) -> list[str]:
     jars = sorted(glob.glob(os.path.join(settings.jars, "*.jar")))
     if not jars:
         raise FileNotFoundError(
-            f"No Delta Lake jars in {settings.jars}: run `make jars` once (it fetches them from Maven Central)."
+            f"No Delta Lake jars in {settings.jars}: run `make jars` once (from Maven Central)."
         )
     return jars
 

@@ -16,13 +16,14 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from wkw import schemas
-from wkw.config import Settings, load_settings
-from wkw.lake import BRONZE, list_files, replace_partition, stage_args
+from wkw.config import Settings
+from wkw.files import list_files, read_bytes
+from wkw.lake import BRONZE, replace_partition, run_stage
 from wkw.parsing.mail import parse_graph_line, parse_rfc5322
-from wkw.session import get_spark
 from wkw.stages.extract_people import extract_crm, extract_directory
 
 GRAPH_SUFFIXES = (".jsonl", ".json")
+FILES_PER_TASK = 2000
 STATUS_FIELDS = [
     T.StructField("accepted", T.BooleanType(), False),
     T.StructField("reason", T.StringType(), True),
@@ -42,20 +43,29 @@ def _parse_file(path: str, content: bytes):
         yield 0, parse_rfc5322(content, path, 0)
 
 
-def _parse_partition(rows):
+def _parse_partition(paths):
     empty_record = [None] * (len(MAIL_COLUMNS) - 2)
-    for row in rows:
-        for position, result in _parse_file(row.path, bytes(row.content)):
+    for path in paths:
+        try:
+            content = read_bytes(path)
+        except OSError as error:  # vanished or unreadable since listing: quarantined, never fatal
+            yield (False, "unreadable_file", f"{type(error).__name__}: {error}"[:200], path, 0, *empty_record)
+            continue
+        for position, result in _parse_file(path, content):
             if result.record is not None:
                 yield (True, None, None, *(result.record[name] for name in MAIL_COLUMNS))
             else:
-                yield (False, result.reason, result.detail, row.path, position, *empty_record)
+                yield (False, result.reason, result.detail, path, position, *empty_record)
 
 
-def parse_mail_files(files: DataFrame) -> DataFrame:
-    """(path, content) rows -> one row per message or per bad record, with `accepted` and `reason`."""
-    parsed = files.select("path", "content").rdd.mapPartitions(_parse_partition)
-    return files.sparkSession.createDataFrame(parsed, PARSED)
+def parse_mail_files(spark: SparkSession, paths: list[str]) -> DataFrame:
+    """File paths -> one row per message or per bad record, with `accepted` and `reason`.
+
+    The paths are spread over Spark tasks; each task reads and parses its files' headers.
+    """
+    slices = max(spark.sparkContext.defaultParallelism, -(-len(paths) // FILES_PER_TASK))
+    parsed = spark.sparkContext.parallelize(paths, slices).mapPartitions(_parse_partition)
+    return spark.createDataFrame(parsed, PARSED)
 
 
 def flag_impossible_dates(parsed: DataFrame, as_of: date, min_year: int, max_future_days: int) -> DataFrame:
@@ -67,7 +77,9 @@ def flag_impossible_dates(parsed: DataFrame, as_of: date, min_year: int, max_fut
     return parsed.select(
         (F.col("accepted") & ~is_impossible).alias("accepted"),
         F.when(is_impossible, F.lit("impossible_date")).otherwise(F.col("reason")).alias("reason"),
-        F.when(is_impossible, F.date_format("sent_at", "yyyy-MM-dd")).otherwise(F.col("detail")).alias("detail"),
+        F.when(is_impossible, F.date_format("sent_at", "yyyy-MM-dd"))
+        .otherwise(F.col("detail"))
+        .alias("detail"),
         *MAIL_COLUMNS,
     )
 
@@ -98,38 +110,43 @@ def count_outcomes(parsed: DataFrame, as_of: date, source: str) -> DataFrame:
     )
 
 
-def extract_mail(spark: SparkSession, settings: Settings, as_of: date) -> tuple[DataFrame, DataFrame, DataFrame]:
-    files = list_files(spark, settings.landing_dir("mail", as_of.isoformat()))
-    if files:
-        raw = spark.read.format("binaryFile").load(files)
-        parsed = parse_mail_files(raw)
-    else:
-        parsed = spark.createDataFrame([], PARSED)
+def extract_mail(
+    spark: SparkSession, settings: Settings, as_of: date
+) -> tuple[DataFrame, DataFrame, DataFrame]:
+    files = list_files(settings.landing_dir("mail", as_of.isoformat()))
+    parsed = parse_mail_files(spark, files) if files else spark.createDataFrame([], PARSED)
     parsed = flag_impossible_dates(
         parsed, as_of, int(settings.filters["min_event_year"]), int(settings.filters["max_future_days"])
     ).persist()
-    return accepted_mail(parsed, as_of), quarantined(parsed, as_of, "mail"), count_outcomes(parsed, as_of, "mail")
+    return (
+        accepted_mail(parsed, as_of),
+        quarantined(parsed, as_of, "mail"),
+        count_outcomes(parsed, as_of, "mail"),
+    )
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = stage_args(__doc__.splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, "extract")
-    day = f"ingest_date = '{args.date.isoformat()}'"
-    mail, mail_bad, mail_counts = extract_mail(spark, settings, args.date)
+def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """The stage for one logical date, in an existing session."""
+    day = f"ingest_date = '{as_of.isoformat()}'"
+    mail, mail_bad, mail_counts = extract_mail(spark, settings, as_of)
     replace_partition(mail, settings.table_path(BRONZE, "mail_messages"), day, ["ingest_date"])
-    users, users_bad, users_counts = extract_directory(spark, settings, args.date)
+    users, users_bad, users_counts = extract_directory(spark, settings, as_of)
     replace_partition(users, settings.table_path(BRONZE, "directory"), day, ["ingest_date"])
-    crm, crm_bad, crm_counts = extract_crm(spark, settings, args.date)
+    crm, crm_bad, crm_counts = extract_crm(spark, settings, as_of)
     replace_partition(crm, settings.table_path(BRONZE, "crm"), day, ["ingest_date"])
     bad = mail_bad.unionByName(users_bad).unionByName(crm_bad)
     replace_partition(bad, settings.table_path(BRONZE, "quarantine"), day, ["ingest_date"])
     counts = mail_counts.unionByName(users_counts).unionByName(crm_counts)
     replace_partition(counts, settings.table_path(BRONZE, "ingest_counts"), day, ["ingest_date"])
     for row in counts.orderBy("source").collect():
-        print(f"extract {args.date} {row.source}: read {row.read}, accepted {row.accepted}, "
-              f"quarantined {row.quarantined}")
-    spark.stop()
+        print(
+            f"extract {as_of} {row.source}: read {row.read}, accepted {row.accepted}, "
+            f"quarantined {row.quarantined}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_stage("extract", run, __doc__, argv)
 
 
 if __name__ == "__main__":

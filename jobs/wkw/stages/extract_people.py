@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 
 from wkw import schemas
 from wkw.config import Settings
-from wkw.lake import list_files
+from wkw.files import list_files
 
 EMAIL_PATTERN = r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$"
 TRUE_WORDS = ["true", "yes", "1", "y"]
@@ -41,10 +41,16 @@ def _as_flag(column: str, default: bool) -> Column:
 
 
 def _read_csv(spark: SparkSession, directory: str, schema) -> DataFrame:
-    files = [path for path in list_files(spark, directory) if path.lower().endswith(CSV_SUFFIX)]
+    files = [path for path in list_files(directory) if path.lower().endswith(CSV_SUFFIX)]
     if not files:  # nothing landed for that source and day
         return spark.createDataFrame([], schema).withColumn("source_file", F.lit(None).cast("string"))
-    raw = spark.read.format("csv").option("header", "true").option("mode", "PERMISSIVE").schema(schema).load(files)
+    raw = (
+        spark.read.format("csv")
+        .option("header", "true")
+        .option("mode", "PERMISSIVE")
+        .schema(schema)
+        .load(files)
+    )
     return raw.withColumn("source_file", F.col("_metadata.file_path"))
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from wkw.config import load_settings
-from wkw.lake import BRONZE, SILVER, read_table, replace_partition, replace_table, stage_args
+from wkw.config import Settings
+from wkw.lake import BRONZE, SILVER, read_table, replace_partition, replace_table, run_stage
 from wkw.people import colleague_addresses, is_internal, latest_snapshot
-from wkw.session import get_spark
 from wkw.stages.reconcile import reconciliation
 
 MESSAGE_KEY = ["ingest_date", "source_file", "position"]
@@ -57,7 +56,10 @@ def classify_messages(mail: DataFrame, automated_patterns: list[str], max_recipi
 def mail_edges(messages: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...]) -> DataFrame:
     """Sender -> each recipient, with both ends resolved: colleague (primary e-mail) or external."""
     pairs = messages.select(
-        *MESSAGE_KEY, "sent_at", "dedupe_key", "display_names",
+        *MESSAGE_KEY,
+        "sent_at",
+        "dedupe_key",
+        "display_names",
         F.size("recipients").alias("audience"),
         "sender_email",
         F.explode("recipients").alias("recipient_email"),
@@ -72,8 +74,12 @@ def mail_edges(messages: DataFrame, addresses: DataFrame, internal_domains: tupl
         F.col("colleague_email").alias("recipient_colleague"),
         F.col("opted_out").alias("recipient_opted_out"),
     )
-    resolved = pairs.join(sender, on="sender_email", how="left").join(recipient, on="recipient_email", how="left")
-    sender_is_colleague = F.col("sender_colleague").isNotNull() | is_internal(F.col("sender_email"), internal_domains)
+    resolved = pairs.join(sender, on="sender_email", how="left").join(
+        recipient, on="recipient_email", how="left"
+    )
+    sender_is_colleague = F.col("sender_colleague").isNotNull() | is_internal(
+        F.col("sender_email"), internal_domains
+    )
     recipient_is_colleague = F.col("recipient_colleague").isNotNull() | is_internal(
         F.col("recipient_email"), internal_domains
     )
@@ -94,7 +100,9 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
     contact = F.when(is_sent, F.col("recipient_email")).otherwise(F.col("sender_email"))
     opted_out = F.when(is_sent, F.col("sender_opted_out")).otherwise(F.col("recipient_opted_out"))
     touches = edges.where(is_sent | is_received).select(
-        "sent_at", "dedupe_key", "audience",
+        "sent_at",
+        "dedupe_key",
+        "audience",
         colleague.alias("colleague_email"),
         contact.alias("contact_email"),
         F.element_at("display_names", contact).alias("contact_name"),
@@ -103,20 +111,24 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
     )
     kept = touches.where(~F.col("is_opted_out"))
     # Two aliases of one colleague on one mail are one touch.
-    return kept.groupBy("dedupe_key", "colleague_email", "contact_email", "direction").agg(
-        F.min("sent_at").alias("event_at"),
-        F.max("contact_name").alias("contact_name"),
-        F.max("audience").alias("audience"),
-    ).select(
-        F.to_date("event_at").alias("event_date"),
-        "event_at",
-        "colleague_email",
-        "contact_email",
-        "contact_name",
-        F.lit("mail").alias("channel"),
-        "direction",
-        F.col("audience").cast("int").alias("audience"),
-        F.col("dedupe_key").alias("interaction_id"),
+    return (
+        kept.groupBy("dedupe_key", "colleague_email", "contact_email", "direction")
+        .agg(
+            F.min("sent_at").alias("event_at"),
+            F.max("contact_name").alias("contact_name"),
+            F.max("audience").alias("audience"),
+        )
+        .select(
+            F.to_date("event_at").alias("event_date"),
+            "event_at",
+            "colleague_email",
+            "contact_email",
+            "contact_name",
+            F.lit("mail").alias("channel"),
+            "direction",
+            F.col("audience").cast("int").alias("audience"),
+            F.col("dedupe_key").alias("interaction_id"),
+        )
     )
 
 
@@ -126,7 +138,11 @@ def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFr
         F.max(F.col("sender_is_colleague") != F.col("recipient_is_colleague")).alias("has_external_pair"),
         F.max(F.col("sender_is_colleague") | F.col("recipient_is_colleague")).alias("has_colleague"),
     )
-    kept = interactions.select(F.col("interaction_id").alias("dedupe_key")).distinct().withColumn("kept", F.lit(True))
+    kept = (
+        interactions.select(F.col("interaction_id").alias("dedupe_key"))
+        .distinct()
+        .withColumn("kept", F.lit(True))
+    )
     reason = (
         F.when(F.col("filter_reason").isNotNull(), F.col("filter_reason"))
         .when(~F.coalesce("has_colleague", F.lit(False)), "no_colleague")
@@ -156,22 +172,28 @@ def build(mail: DataFrame, directory: DataFrame, as_of: date, settings) -> tuple
     return interactions, message_outcomes(messages, edges, interactions)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = stage_args(__doc__.splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, "interactions")
+def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """The stage for one logical date, in an existing session."""
     mail = read_table(spark, settings, BRONZE, "mail_messages")
     directory = read_table(spark, settings, BRONZE, "directory")
-    interactions, outcomes = build(mail, directory, args.date, settings)
-    replace_table(interactions, settings.table_path(SILVER, "interactions"), ["event_date"])
+    interactions, outcomes = build(mail, directory, as_of, settings)
+    # One file per event day: a night touches few files, and readers prune by day.
+    by_day = interactions.repartition("event_date")
+    replace_table(by_day, settings.table_path(SILVER, "interactions"), ["event_date"])
     counts = read_table(spark, settings, BRONZE, "ingest_counts")
-    summary = reconciliation(outcomes, counts, args.date)
-    day = f"as_of_date = '{args.date.isoformat()}'"
-    replace_partition(summary, settings.table_path(SILVER, "reconciliation"), day, ["as_of_date"])
+    day = f"as_of_date = '{as_of.isoformat()}'"
+    path = settings.table_path(SILVER, "reconciliation")
+    replace_partition(reconciliation(outcomes, counts, as_of), path, day, ["as_of_date"])
+    summary = spark.read.format("delta").load(path).where(F.col("as_of_date") == F.lit(as_of))
     for row in summary.orderBy("source").collect():
-        print(f"interactions {args.date} {row.source}: read {row.read} = accepted {row.accepted} + filtered "
-              f"{row.filtered} {dict(row.filtered_by)} + quarantined {row.quarantined}")
-    spark.stop()
+        print(
+            f"interactions {as_of} {row.source}: read {row.read} = accepted {row.accepted} + filtered "
+            f"{row.filtered} {dict(row.filtered_by)} + quarantined {row.quarantined}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_stage("interactions", run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -11,24 +11,32 @@ from __future__ import annotations
 
 from datetime import date
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from wkw.config import load_settings
-from wkw.lake import BRONZE, GOLD, SILVER, read_table, replace_partition, stage_args
+from wkw.config import Settings
+from wkw.lake import BRONZE, GOLD, SILVER, read_table, replace_partition, run_stage
 from wkw.people import latest_snapshot
-from wkw.session import get_spark
 
 RECEIPTS = [
-    "mails_sent", "mails_received", "meetings", "calls", "active_days",
-    "first_interaction_at", "last_interaction_at", "last_interaction_channel", "two_way",
+    "mails_sent",
+    "mails_received",
+    "meetings",
+    "calls",
+    "active_days",
+    "first_interaction_at",
+    "last_interaction_at",
+    "last_interaction_channel",
+    "two_way",
 ]
 
 
 def rank_order() -> list:
     """Strongest first; ties by score, then most recent interaction, then colleague e-mail."""
     return [
-        F.col("strength").desc(), F.col("score").desc(), F.col("last_interaction_at").desc(),
+        F.col("strength").desc(),
+        F.col("score").desc(),
+        F.col("last_interaction_at").desc(),
         F.col("colleague_email").asc(),
     ]
 
@@ -45,8 +53,10 @@ def contact_names(interactions: DataFrame) -> DataFrame:
     seen = interactions.where(F.col("contact_name").isNotNull() & (F.trim("contact_name") != ""))
     counted = seen.groupBy("contact_email", "contact_name").agg(F.count(F.lit(1)).alias("times"))
     best = Window.partitionBy("contact_email").orderBy(F.col("times").desc(), F.col("contact_name").asc())
-    return counted.withColumn("pick", F.row_number().over(best)).where("pick = 1").select(
-        "contact_email", F.col("contact_name").alias("seen_name")
+    return (
+        counted.withColumn("pick", F.row_number().over(best))
+        .where("pick = 1")
+        .select("contact_email", F.col("contact_name").alias("seen_name"))
     )
 
 
@@ -94,22 +104,26 @@ def top_introducers(introducers: DataFrame, top_n: int) -> DataFrame:
     return introducers.where(F.col("rank") <= F.lit(top_n))
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = stage_args(__doc__.splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, "introducers")
-    strength = read_table(spark, settings, GOLD, "connection_strength").where(F.col("as_of_date") == args.date)
-    directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), args.date)
-    crm = latest_snapshot(read_table(spark, settings, BRONZE, "crm"), args.date)
+def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """The stage for one logical date, in an existing session."""
+    strength = read_table(spark, settings, GOLD, "connection_strength").where(F.col("as_of_date") == as_of)
+    directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), as_of)
+    crm = latest_snapshot(read_table(spark, settings, BRONZE, "crm"), as_of)
     names = contact_names(read_table(spark, settings, SILVER, "interactions"))
-    ranked = rank_introducers(strength, directory, crm, names, publication_id(strength, args.date))
-    day = f"as_of_date = '{args.date.isoformat()}'"
+    ranked = rank_introducers(strength, directory, crm, names, publication_id(strength, as_of))
+    day = f"as_of_date = '{as_of.isoformat()}'"
     replace_partition(ranked, settings.table_path(GOLD, "introducers"), day, ["as_of_date"])
-    written = read_table(spark, settings, GOLD, "introducers").where(F.col("as_of_date") == args.date)
+    written = read_table(spark, settings, GOLD, "introducers").where(F.col("as_of_date") == as_of)
     replace_partition(
-        top_introducers(written, settings.top_n), settings.table_path(GOLD, "top_introducers"), day, ["as_of_date"]
+        top_introducers(written, settings.top_n),
+        settings.table_path(GOLD, "top_introducers"),
+        day,
+        ["as_of_date"],
     )
-    spark.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_stage("introducers", run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ The tables are registered in the Spark SQL catalog as database `wkw`.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
@@ -47,14 +47,30 @@ def publish_table(spark: SparkSession, staged: DataFrame, path: str) -> int:
 
 
 def publication_row(
-    spark: SparkSession, settings: Settings, as_of: date, pub_id: str, versions: dict, counts: dict, checks: int
+    spark: SparkSession,
+    settings: Settings,
+    as_of: date,
+    pub_id: str,
+    versions: dict,
+    counts: dict,
+    checks: int,
 ) -> DataFrame:
     # published_at is wall-clock audit metadata: the one field that differs between two identical runs.
-    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    published_at = datetime.now(UTC).replace(tzinfo=None)
     parameters = {k: str(v) for k, v in sorted(settings.model.items())}
     parameters.update({f"band_{k}": str(v) for k, v in sorted(settings.bands.items())})
     parameters["top_n"] = str(settings.top_n)
-    row = (pub_id, as_of, published_at, str(settings.model["version"]), parameters, versions, counts, checks, True)
+    row = (
+        pub_id,
+        as_of,
+        published_at,
+        str(settings.model["version"]),
+        parameters,
+        versions,
+        counts,
+        checks,
+        True,
+    )
     schema = (
         "publication_id string, as_of_date date, published_at timestamp, model_version string, "
         "model_parameters map<string,string>, table_versions map<string,bigint>, "
@@ -70,7 +86,8 @@ def record_publication(spark: SparkSession, row: DataFrame, path: str) -> None:
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({CDF_PROPERTY} = true)")
         return
     (
-        DeltaTable.forPath(spark, path).alias("p")
+        DeltaTable.forPath(spark, path)
+        .alias("p")
         .merge(row.alias("n"), "p.publication_id = n.publication_id")
         .whenMatchedUpdateAll()
         .whenNotMatchedInsertAll()
@@ -85,28 +102,36 @@ def register_catalog(spark: SparkSession, settings: Settings) -> None:
         spark.sql(f"CREATE TABLE IF NOT EXISTS {settings.database}.{name} USING DELTA LOCATION '{path}'")
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = stage_args(__doc__.splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, "publish", with_catalog=True)
-    try:
-        pub_id = passing_publication_id(read_table(spark, settings, GOLD, "validations"), args.date)
-    except NotValidated as refusal:
-        print(f"publish {args.date}: {refusal}", file=sys.stderr)
-        sys.exit(1)
+def run(spark: SparkSession, settings: Settings, as_of: date) -> str:
+    """Publish the validated staged tables of `as_of`; return the publication id."""
+    pub_id = passing_publication_id(read_table(spark, settings, GOLD, "validations"), as_of)
     versions, counts = {}, {}
     for name in PUBLISHED_TABLES:
-        staged = read_table(spark, settings, GOLD, name).where(F.col("as_of_date") == F.lit(args.date))
+        staged = read_table(spark, settings, GOLD, name).where(F.col("as_of_date") == F.lit(as_of))
         if name != "connection_strength":
             staged = staged.where(F.col("publication_id") == F.lit(pub_id))
         versions[name] = publish_table(spark, staged, settings.table_path(PUBLISHED, name))
         counts[name] = read_table(spark, settings, PUBLISHED, name).count()
-    checks = read_table(spark, settings, GOLD, "validations").where(F.col("as_of_date") == args.date).first()
-    row = publication_row(spark, settings, args.date, pub_id, versions, counts, int(checks.checks_run))
+    checks = read_table(spark, settings, GOLD, "validations").where(F.col("as_of_date") == as_of).first()
+    row = publication_row(spark, settings, as_of, pub_id, versions, counts, int(checks.checks_run))
     record_publication(spark, row, settings.table_path(PUBLISHED, PUBLICATIONS))
-    register_catalog(spark, settings)
-    print(f"publish {args.date}: publication {pub_id}, versions {versions}, rows {counts}")
-    spark.stop()
+    if spark.conf.get("spark.sql.catalogImplementation", "in-memory") == "hive":
+        register_catalog(spark, settings)
+    print(f"publish {as_of}: publication {pub_id}, versions {versions}, rows {counts}")
+    return pub_id
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = stage_args(__doc__.strip().splitlines()[0], argv)
+    settings = load_settings()
+    spark = get_spark(settings, "publish", with_catalog=True)
+    try:
+        run(spark, settings, args.date)
+    except NotValidated as refusal:
+        print(f"publish {args.date}: {refusal}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        spark.stop()
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from wkw.config import load_settings
-from wkw.lake import GOLD, SILVER, read_table, replace_partition, stage_args
-from wkw.session import get_spark
+from wkw.config import Settings
+from wkw.lake import GOLD, SILVER, read_table, replace_partition, run_stage
 
 SCORE_DECIMALS = 9
 STRENGTH_DECIMALS = 6
@@ -29,7 +28,9 @@ STRONG, MODERATE, WEAK = "strong", "moderate", "weak"
 def interaction_weight(model: dict) -> Column:
     """Weight of one interaction by channel and direction (seen from the colleague)."""
     return (
-        F.when((F.col("channel") == "mail") & (F.col("direction") == "sent"), F.lit(model["weight_mail_sent"]))
+        F.when(
+            (F.col("channel") == "mail") & (F.col("direction") == "sent"), F.lit(model["weight_mail_sent"])
+        )
         .when(F.col("channel") == "mail", F.lit(model["weight_mail_received"]))
         .when(F.col("channel") == "meeting", F.lit(model["weight_meeting"]))
         .when(F.col("channel") == "call", F.lit(model["weight_call"]))
@@ -42,9 +43,16 @@ def decayed_terms(interactions: DataFrame, as_of: date, model: dict) -> DataFram
     age_days = F.datediff(F.lit(as_of), F.col("event_date"))
     in_window = (age_days >= 0) & (age_days < F.lit(int(model["lookback_days"])))
     decay = F.exp(F.lit(-math.log(2.0) / float(model["half_life_days"])) * age_days)
-    damping = F.pow(F.greatest(F.col("audience"), F.lit(1)).cast("double"), F.lit(-float(model["audience_damping"])))
+    damping = F.pow(
+        F.greatest(F.col("audience"), F.lit(1)).cast("double"), F.lit(-float(model["audience_damping"]))
+    )
     return interactions.where(in_window).select(
-        "colleague_email", "contact_email", "event_date", "event_at", "channel", "direction",
+        "colleague_email",
+        "contact_email",
+        "event_date",
+        "event_at",
+        "channel",
+        "direction",
         (interaction_weight(model) * damping * decay).alias("term"),
     )
 
@@ -76,13 +84,17 @@ def band(strength: Column, bands: dict) -> Column:
 
 def score_pairs(pairs: DataFrame, as_of: date, model: dict, bands: dict) -> DataFrame:
     """Reciprocity, normalised strength in [0, 1) and band; the published column order."""
-    is_two_way = ((F.col("mails_sent") > 0) & (F.col("mails_received") > 0)) | (F.col("meetings") > 0) | (
-        F.col("calls") > 0
+    is_two_way = (
+        ((F.col("mails_sent") > 0) & (F.col("mails_received") > 0))
+        | (F.col("meetings") > 0)
+        | (F.col("calls") > 0)
     )
     reciprocity = F.when(is_two_way, F.lit(1.0)).otherwise(F.lit(float(model["one_way_factor"])))
     score = F.round(F.col("raw_score") * reciprocity, SCORE_DECIMALS)
     strength = F.round(1.0 - F.exp(-score / F.lit(float(model["saturation"]))), STRENGTH_DECIMALS)
-    scored = pairs.select("*", is_two_way.alias("two_way"), score.alias("score")).withColumn("strength", strength)
+    scored = pairs.select("*", is_two_way.alias("two_way"), score.alias("score")).withColumn(
+        "strength", strength
+    )
     return scored.select(
         "colleague_email",
         "contact_email",
@@ -107,15 +119,16 @@ def connection_strength(interactions: DataFrame, as_of: date, model: dict, bands
     return score_pairs(aggregate_pairs(decayed_terms(interactions, as_of, model)), as_of, model, bands)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = stage_args(__doc__.splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, "strength")
+def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """The stage for one logical date, in an existing session."""
     interactions = read_table(spark, settings, SILVER, "interactions")
-    scored = connection_strength(interactions, args.date, settings.model, settings.bands)
-    day = f"as_of_date = '{args.date.isoformat()}'"
+    scored = connection_strength(interactions, as_of, settings.model, settings.bands)
+    day = f"as_of_date = '{as_of.isoformat()}'"
     replace_partition(scored, settings.table_path(GOLD, "connection_strength"), day, ["as_of_date"])
-    spark.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_stage("strength", run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,10 @@ from datetime import date
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from wkw.config import Settings, load_settings
-from wkw.lake import BRONZE, GOLD, PUBLISHED_TABLES, SILVER, read_table, replace_partition, stage_args
+from wkw.config import Settings
+from wkw.lake import BRONZE, GOLD, PUBLISHED_TABLES, SILVER, read_table, replace_partition, run_stage
 from wkw.people import latest_snapshot
 from wkw.quality import Failure, validate_tables
-from wkw.session import get_spark
 
 STRENGTH_MAX = 1.0
 CROSS_TABLE_CHECKS = 4
@@ -33,13 +32,21 @@ def staged_tables(spark: SparkSession, settings: Settings, as_of: date) -> dict[
     }
 
 
-def cross_table_failures(tables: dict[str, DataFrame], directory: DataFrame, reconciliation: DataFrame) -> list[Failure]:
+def cross_table_failures(
+    tables: dict[str, DataFrame], directory: DataFrame, reconciliation: DataFrame
+) -> list[Failure]:
     """Checks no single-table suite can make; each yields a Failure with the offending count."""
     failures = []
     keys = ["contact_email", "colleague_email", "rank"]
-    orphans = tables["top_introducers"].select(keys).join(tables["introducers"].select(keys), on=keys, how="left_anti")
+    orphans = (
+        tables["top_introducers"]
+        .select(keys)
+        .join(tables["introducers"].select(keys), on=keys, how="left_anti")
+    )
     if (count := orphans.count()) > 0:
-        failures.append(Failure("top_introducers", "tile_rows_in_list", f"{count} tile rows missing from introducers"))
+        failures.append(
+            Failure("top_introducers", "tile_rows_in_list", f"{count} tile rows missing from introducers")
+        )
     hidden = directory.where(F.col("opted_out") | ~F.col("active")).select(
         F.col("email").alias("colleague_email"), "opted_out"
     )
@@ -47,16 +54,27 @@ def cross_table_failures(tables: dict[str, DataFrame], directory: DataFrame, rec
         leaked = table.join(hidden, on="colleague_email", how="inner")
         opted_out = leaked.where("opted_out").count()
         if opted_out:
-            failures.append(Failure(name, "no_opted_out_colleague", f"{opted_out} rows of opted-out colleagues"))
+            failures.append(
+                Failure(name, "no_opted_out_colleague", f"{opted_out} rows of opted-out colleagues")
+            )
         if name != "connection_strength" and (inactive := leaked.where(~F.col("opted_out")).count()):
-            failures.append(Failure(name, "no_inactive_introducer", f"{inactive} rows of inactive colleagues"))
+            failures.append(
+                Failure(name, "no_inactive_introducer", f"{inactive} rows of inactive colleagues")
+            )
     for row in reconciliation.where(~F.col("balanced")).collect():
-        failures.append(Failure("reconciliation", "counts_balance",
-                                f"{row.source}: read {row.read} != {row.accepted} + {row.filtered} + {row.quarantined}"))
+        failures.append(
+            Failure(
+                "reconciliation",
+                "counts_balance",
+                f"{row.source}: read {row.read} != {row.accepted} + {row.filtered} + {row.quarantined}",
+            )
+        )
     return failures
 
 
-def validation_row(spark: SparkSession, as_of: date, pub_id: str, checks: int, failures: list[Failure]) -> DataFrame:
+def validation_row(
+    spark: SparkSession, as_of: date, pub_id: str, checks: int, failures: list[Failure]
+) -> DataFrame:
     """The verdict publish looks for: this publication id, on this date, passed (or not, and why)."""
     failed = [(f.table, f.check, f.detail) for f in failures]
     schema = (
@@ -71,29 +89,33 @@ def publication_id_of(tables: dict[str, DataFrame]) -> str:
     return ids[0] if len(ids) == 1 else ",".join(sorted(ids))
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = stage_args(__doc__.splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, "validate")
-    tables = staged_tables(spark, settings, args.date)
+def run(spark: SparkSession, settings: Settings, as_of: date) -> list[Failure]:
+    """Validate the staged tables of `as_of`; record the verdict; return the failures (empty: passed)."""
+    tables = staged_tables(spark, settings, as_of)
     parameters = {"top_n": settings.top_n, "strength_max": STRENGTH_MAX}
-    reports = f"{settings.gx_reports.rstrip('/')}/{args.date.isoformat()}"
-    failures, checks_run = validate_tables(tables, parameters, reports, run_name=args.date.isoformat())
-    directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), args.date)
-    reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == args.date)
+    reports = f"{settings.gx_reports.rstrip('/')}/{as_of.isoformat()}"
+    failures, checks_run = validate_tables(tables, parameters, reports, run_name=as_of.isoformat())
+    directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), as_of)
+    reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == as_of)
     failures += cross_table_failures(tables, directory, reconciliation)
     checks_run += CROSS_TABLE_CHECKS
-    verdict = validation_row(spark, args.date, publication_id_of(tables), checks_run, failures)
-    day = f"as_of_date = '{args.date.isoformat()}'"
+    verdict = validation_row(spark, as_of, publication_id_of(tables), checks_run, failures)
+    day = f"as_of_date = '{as_of.isoformat()}'"
     replace_partition(verdict, settings.table_path(GOLD, "validations"), day, ["as_of_date"])
-    print(f"validate {args.date}: Data Docs in {reports}/index.html")
-    spark.stop()
+    print(f"validate {as_of}: Data Docs in {reports}/index.html")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> None:
+    failures = run_stage("validate", run, __doc__, argv)
     if failures:
         summary = "\n".join(f"  - {failure}" for failure in failures)
-        print(f"validate {args.date}: {len(failures)} check(s) failed, nothing will be published:\n{summary}",
-              file=sys.stderr)
+        print(
+            f"validate: {len(failures)} check(s) failed, nothing will be published:\n{summary}",
+            file=sys.stderr,
+        )
         sys.exit(1)
-    print(f"validate {args.date}: all checks passed")
+    print("validate: all checks passed")
 
 
 if __name__ == "__main__":

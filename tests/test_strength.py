@@ -1,0 +1,130 @@
+"""The strength formula pinned on tiny hand-computed cases: decay, damping, reciprocity, window, bands."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pytest
+from chispa import assert_df_equality
+
+from wkw import schemas
+from wkw.stages.strength import band, connection_strength
+
+AS_OF = date(2026, 11, 26)
+MODEL = {
+    "version": "test-1",
+    "half_life_days": 60.0,
+    "weight_mail_sent": 1.0,
+    "weight_mail_received": 0.6,
+    "weight_meeting": 1.5,
+    "weight_call": 2.0,
+    "audience_damping": 0.5,
+    "one_way_factor": 0.35,
+    "saturation": 4.0,
+    "lookback_days": 365,
+}
+BANDS = {"strong": 0.6, "moderate": 0.3}
+COLLEAGUE, CONTACT = "ann@contoso.com", "bob@fabrikam.com"
+
+
+def touch(
+    day: date, direction: str, audience: int = 1, channel: str = "mail", contact: str = CONTACT, hour=9
+):
+    at = datetime(day.year, day.month, day.day, hour, 0, 0)
+    return (
+        day,
+        at,
+        COLLEAGUE,
+        contact,
+        "Bob",
+        channel,
+        direction,
+        audience,
+        f"{contact}-{day}-{direction}-{hour}",
+    )
+
+
+def scores(spark, rows) -> dict[str, dict]:
+    interactions = spark.createDataFrame(rows, schemas.INTERACTION)
+    result = connection_strength(interactions, AS_OF, MODEL, BANDS).collect()
+    return {row.contact_email: row.asDict() for row in result}
+
+
+def strength_of(score: float) -> float:
+    return round(1 - math.exp(-score / MODEL["saturation"]), 6)
+
+
+def test_one_way_tie_keeps_only_its_reciprocity_share(spark):
+    got = scores(spark, [touch(AS_OF, "sent")])[CONTACT]
+    assert got["score"] == pytest.approx(1.0 * 0.35, abs=1e-9)
+    assert got["strength"] == pytest.approx(strength_of(0.35), abs=1e-6)
+    assert got["two_way"] is False
+    assert got["band"] == "weak"
+
+
+def test_half_life_halves_each_contribution(spark):
+    sixty_days_ago = date(2026, 9, 27)
+    got = scores(spark, [touch(sixty_days_ago, "sent"), touch(sixty_days_ago, "received")])[CONTACT]
+    assert got["score"] == pytest.approx((1.0 + 0.6) * 0.5, abs=1e-9)
+    assert got["two_way"] is True
+
+
+def test_large_audiences_are_damped_by_square_root(spark):
+    got = scores(spark, [touch(AS_OF, "sent", audience=4), touch(AS_OF, "received", audience=1, hour=10)])[
+        CONTACT
+    ]
+    assert got["score"] == pytest.approx(1.0 / math.sqrt(4) + 0.6, abs=1e-9)
+
+
+def test_meetings_and_calls_count_as_two_way(spark):
+    got = scores(
+        spark, [touch(AS_OF, "received", channel="meeting"), touch(AS_OF, "sent", channel="call", hour=11)]
+    )
+    assert got[CONTACT]["score"] == pytest.approx(1.5 + 2.0, abs=1e-9)
+    assert got[CONTACT]["two_way"] is True
+    assert (got[CONTACT]["meetings"], got[CONTACT]["calls"]) == (1, 1)
+
+
+def test_window_excludes_old_and_future_interactions(spark):
+    too_old, tomorrow = date(2025, 11, 25), date(2026, 11, 27)
+    got = scores(
+        spark, [touch(too_old, "sent", contact="old@x.com"), touch(tomorrow, "sent", contact="new@x.com")]
+    )
+    assert got == {}
+
+
+def test_receipts_count_each_way_and_name_the_last_channel(spark):
+    rows = [
+        touch(date(2026, 10, 1), "sent"),
+        touch(date(2026, 10, 1), "received", hour=15),
+        touch(date(2026, 11, 2), "received"),
+        touch(date(2026, 11, 20), "sent", channel="call"),
+    ]
+    got = scores(spark, rows)[CONTACT]
+    assert (got["mails_sent"], got["mails_received"], got["calls"], got["active_days"]) == (1, 2, 1, 3)
+    assert got["first_interaction_at"] == datetime(2026, 10, 1, 9)
+    assert got["last_interaction_at"] == datetime(2026, 11, 20, 9)
+    assert got["last_interaction_channel"] == "call"
+    assert got["model_version"] == "test-1"
+    assert got["as_of_date"] == AS_OF
+
+
+def test_bands_use_the_configured_thresholds_inclusively(spark):
+    strengths = spark.createDataFrame([(0.6,), (0.599999,), (0.3,), (0.299999,), (0.0,)], "strength double")
+    banded = strengths.select("strength", band(strengths["strength"], BANDS).alias("band"))
+    expected = spark.createDataFrame(
+        [(0.6, "strong"), (0.599999, "moderate"), (0.3, "moderate"), (0.299999, "weak"), (0.0, "weak")],
+        "strength double, band string",
+    )
+    assert_df_equality(banded, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_strength_grows_with_score_and_stays_below_one(spark):
+    rows = [touch(AS_OF, "sent", hour=h) for h in range(8, 20)] + [
+        touch(AS_OF, "received", hour=h) for h in range(8, 20)
+    ]
+    got = scores(spark, rows)[CONTACT]
+    assert got["score"] == pytest.approx(12 * 1.0 + 12 * 0.6, abs=1e-9)
+    assert 0.99 < got["strength"] < 1.0
+    assert got["band"] == "strong"
