@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
-
 from wkw.config import PROJECT_ROOT, Settings, load_settings
 from wkw.session import spark_conf
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from chispa import assert_df_equality
-
 from wkw.stages.interactions import build
 from wkw.stages.reconcile import reconciliation
 

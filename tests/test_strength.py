@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 import pytest
 from chispa import assert_df_equality
-
 from wkw import schemas
 from wkw.stages.strength import band, connection_strength
 

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 import pytest
 from pyspark.sql import functions as F
-
 from wkw import schemas
 from wkw.quality import validate_tables
 from wkw.stages.introducers import rank_introducers, top_introducers
