@@ -26,8 +26,11 @@ $(JARS)/.fetched: jars/pom.xml $(VENV)/.installed
 	$(BIN)/python -m wkw.jars build/jars $(JARS)
 	touch $@
 
-demo: setup
+# The synthetic company is generated once; `make clean` removes it.
+$(LANDING)/truth.json: | $(VENV)/.installed
 	$(BIN)/wkw generate --out $(LANDING) --end-date $(DEMO_DATE)
+
+demo: setup $(LANDING)/truth.json
 	$(BIN)/wkw run --date $(DEMO_DATE) --landing $(LANDING)
 	$(BIN)/wkw who-knows "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_lead"])' $(LANDING)/truth.json)"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,10 @@ TEST_SPARK_CONF = {
 
 @pytest.fixture(scope="session")
 def spark() -> SparkSession:
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    # PySpark turns timestamps into naive datetimes in the Python process's zone: make that UTC.
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master("local[2]").appName("wkw-tests")
     for key, value in {**spark_conf(load_settings()), **TEST_SPARK_CONF}.items():
         builder = builder.config(key, value)
@@ -47,6 +52,12 @@ def settings_for(root: Path, **overrides) -> Settings:
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return settings_for(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def make_settings():
+    """settings_for, for fixtures of wider scope than a test."""
+    return settings_for
 
 
 @pytest.fixture(scope="session")

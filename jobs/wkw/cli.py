@@ -109,25 +109,24 @@ def _introducer_view(row: dict) -> dict:
 def _print_tile(email: str, rows: list[dict], publication, show_all: bool) -> None:
     first = rows[0]
     who = first["contact_name"] or email
-    company = f" ({first['contact_company']})" if first.get("contact_company") else ""
-    title = "Everyone who knows" if show_all else "Who knows"
+    company = f", {first['contact_company']}" if first.get("contact_company") else ""
+    heading = "Everyone who knows" if show_all else "Who knows"
     table = Table(
-        title=f"{title} {who}{company} <{email}>",
-        caption=(f"publication {publication.publication_id}, as of {publication.as_of_date}"),
+        title=f"{heading} {who}{company}\n<{email}>",
+        caption=f"publication {publication.publication_id}, as of {publication.as_of_date}",
     )
-    for column in ("#", "colleague", "e-mail", "title", "strength", "last interaction"):
-        table.add_column(column)
+    table.add_column("#", justify="right")
+    table.add_column("colleague", no_wrap=True)
+    table.add_column("title")
+    table.add_column("strength")
+    table.add_column("last interaction", no_wrap=True)
     for row in rows:
         view = _introducer_view(row)
-        last = f"{view['last_interaction_at'][:10]} ({view['last_interaction_channel']})"
-        table.add_row(
-            str(view["rank"]),
-            view["colleague_name"] or "",
-            view["colleague_email"],
-            view["colleague_title"] or "",
-            view["band"],
-            last,
+        colleague = (
+            f"{view['colleague_name'] or view['colleague_email']}\n[dim]{view['colleague_email']}[/dim]"
         )
+        last = f"{view['last_interaction_at'][:10]}\n[dim]{view['last_interaction_channel']}[/dim]"
+        table.add_row(str(view["rank"]), colleague, view["colleague_title"] or "", view["band"], last)
     console.print(table)
 
 

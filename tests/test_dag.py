@@ -1,0 +1,116 @@
+"""The DAG: wiring and policy, then one real night through Airflow (`wkw run` = `airflow dags test`),
+with every stage a spark-submit, read back by the `wkw` CLI and Spark SQL on the catalog."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from wkw.config import PROJECT_ROOT
+from wkw.generate import generate
+
+DAG_FILE = PROJECT_ROOT / "dags" / "who_knows_whom.py"
+STAGES = ["extract", "interactions", "strength", "introducers", "validate", "publish"]
+NIGHT = date(2026, 11, 26)
+WKW = str(Path(sys.executable).parent / "wkw")
+
+
+@pytest.fixture(scope="module")
+def dag(tmp_path_factory):
+    os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAG_FILE.parent))
+    assert bag.import_errors == {}
+    return bag.dags["who_knows_whom"]
+
+
+def test_dag_policy(dag):
+    assert dag.catchup is False
+    assert "who-knows-whom" in dag.tags
+    assert dag.doc_md and "publish" in dag.doc_md
+    assert all(task.retries >= 1 for task in dag.tasks)
+    assert dag.schedule == "@daily" or str(dag.timetable.summary) == "@daily"
+
+
+def test_stages_run_in_order_as_spark_submits(dag):
+    order, task = [], dag.get_task("extract")
+    while task is not None:
+        order.append(task.task_id)
+        downstream = list(task.downstream_list)
+        task = downstream[0] if downstream else None
+    assert order == STAGES
+    for task in dag.tasks:
+        assert type(task).__name__ == "SparkSubmitOperator"
+        assert task._conn_id == "spark_default"
+        assert Path(task.application).is_file()
+        assert task.application_args == ["--date", "{{ ds }}"]
+        assert task.doc_md
+    assert {outlet.name for outlet in dag.get_task("publish").outlets} >= {"wkw.top_introducers"}
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    """One real night: generated exports, then the DAG through Airflow on a private Airflow home."""
+    root = tmp_path_factory.mktemp("night")
+    truth = generate(root / "landing", seed=5, colleagues=10, contacts=30, days=21, end_date=NIGHT)
+    env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "WKW_LAKE": str(root / "lake")}
+    run = subprocess.run(
+        [WKW, "run", "--date", NIGHT.isoformat(), "--landing", str(root / "landing")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return env, truth, run.stdout + run.stderr
+
+
+def wkw(env, *args):
+    return subprocess.run([WKW, *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.e2e
+def test_dag_run_publishes_the_tile_the_cli_shows(night):
+    env, truth, log = night
+    for stage in STAGES:
+        assert f"task_id={stage}" in log
+    lead = truth["sample_lead"]
+    shown = wkw(env, "who-knows", lead, "--json")
+    assert shown.returncode == 0, shown.stderr
+    tile = json.loads(shown.stdout)
+    strong = {t["colleague"] for t in truth["ties"] if t["contact"] == lead and t["kind"] == "strong"}
+    offered = {row["colleague_email"] for row in tile["introducers"]}
+    assert strong - set(truth["opted_out"]) - set(truth["inactive"]) <= offered
+    assert 1 <= len(tile["introducers"]) <= 5
+    assert [row["rank"] for row in tile["introducers"]] == list(range(1, len(tile["introducers"]) + 1))
+    assert tile["crm_type"] == "lead" and tile["as_of_date"] == NIGHT.isoformat()
+    text = wkw(env, "who-knows", lead)
+    assert text.returncode == 0 and tile["introducers"][0]["colleague_name"] in text.stdout
+
+
+@pytest.mark.e2e
+def test_cli_refuses_an_unknown_email(night):
+    env, _, _ = night
+    shown = wkw(env, "who-knows", "nobody@nowhere.example")
+    assert shown.returncode == 2
+    assert "No colleague is known to know nobody@nowhere.example" in shown.stderr
+
+
+@pytest.mark.e2e
+def test_published_tables_are_in_the_spark_sql_catalog(night):
+    env, truth, _ = night
+    lead = truth["sample_lead"]
+    query = (
+        f"SELECT colleague_email, rank FROM wkw.top_introducers WHERE contact_email = '{lead}' ORDER BY rank"
+    )
+    shown = wkw(env, "sql", query)
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    tile = json.loads(wkw(env, "who-knows", lead, "--json").stdout)
+    for row in tile["introducers"]:
+        assert row["colleague_email"] in shown.stdout

@@ -1,0 +1,172 @@
+"""End to end, in the shared session: generated company and real Enron mail through every stage.
+
+The DAG itself (spark-submit per stage, Airflow) is exercised in test_dag.py; here the same stage
+functions run in-process so that several whole runs fit in the suite's time.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from datetime import UTC, date, datetime
+
+import pytest
+from deltalake import DeltaTable
+from wkw.generate import generate
+from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, SILVER
+from wkw.stages import extract, interactions, introducers, publish, strength, validate
+
+pytestmark = pytest.mark.e2e
+COMPANY_DAY = date(2026, 11, 26)
+ENRON_DAY = date(2002, 1, 31)
+STAGES = (extract, interactions, strength, introducers)
+
+
+def run_night(spark, settings, day):
+    for stage in STAGES:
+        stage.run(spark, settings, day)
+    assert validate.run(spark, settings, day) == []
+    return publish.run(spark, settings, day)
+
+
+def published(settings, table):
+    rows = DeltaTable(settings.table_path(PUBLISHED, table)).to_pyarrow_table().to_pylist()
+    return sorted(
+        rows, key=lambda r: tuple(str(r.get(k)) for k in ("contact_email", "colleague_email", "rank"))
+    )
+
+
+@pytest.fixture(scope="module")
+def company(spark, tmp_path_factory, make_settings):
+    root = tmp_path_factory.mktemp("company")
+    settings = make_settings(root)
+    truth = generate(root / "landing", seed=3, colleagues=20, contacts=80, days=60, end_date=COMPANY_DAY)
+    first = run_night(spark, settings, COMPANY_DAY)
+    return settings, truth, first
+
+
+def test_planted_strong_ties_are_in_their_contacts_tiles(company):
+    settings, truth, _ = company
+    tile = {(r["colleague_email"], r["contact_email"]): r for r in published(settings, "top_introducers")}
+    hidden = set(truth["opted_out"]) | set(truth["inactive"])
+    strong = [(t["colleague"], t["contact"]) for t in truth["ties"] if t["kind"] == "strong"]
+    offered = [pair for pair in strong if pair[0] not in hidden]
+    assert offered, "the generated company has strong ties"
+    missing = [pair for pair in offered if pair not in tile]
+    assert missing == []
+    assert all(tile[pair]["band"] == "strong" for pair in offered)
+    one_way = [(t["colleague"], t["contact"]) for t in truth["ties"] if t["kind"] == "one_way"]
+    assert all(tile[pair]["band"] == "weak" for pair in one_way if pair in tile)
+
+
+def test_opted_out_and_automated_senders_appear_nowhere(company):
+    settings, truth, _ = company
+    banned = set(truth["opted_out"]) | set(truth["newsletter_senders"]) | set(truth["noreply_senders"])
+    for table in PUBLISHED_TABLES:
+        for row in published(settings, table):
+            assert row["colleague_email"] not in banned and row["contact_email"] not in banned
+
+
+def test_every_record_is_accounted_for(spark, company):
+    settings, truth, _ = company
+    rec = {
+        r.source: r
+        for r in spark.read.format("delta").load(settings.table_path(SILVER, "reconciliation")).collect()
+    }
+    mail = rec["mail"]
+    assert mail.balanced and mail.read == mail.accepted + mail.filtered + mail.quarantined
+    assert mail.quarantined == len(truth["malformed_files"])
+    assert mail.read == truth["messages"] + len(truth["malformed_files"])
+    assert rec["directory"].accepted == truth["colleagues"]
+    quarantine = spark.read.format("delta").load(settings.table_path("bronze", "quarantine")).collect()
+    reasons = {(q.source_file.split("landing/")[-1], q.position, q.reason) for q in quarantine}
+    assert ("mail/2026-11-26/graph/messages-0000.jsonl", 2, "bad_json") in reasons or any(
+        r[2] == "bad_json" for r in reasons
+    )
+    assert {"empty_file", "not_a_message", "missing_date", "impossible_date", "bad_json"} <= {
+        r[2] for r in reasons
+    }
+
+
+def _canonical(row: dict) -> str:
+    """A row as sorted JSON, with times as naive UTC (Spark gives naive UTC, delta-rs aware UTC)."""
+
+    def plain(value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC).replace(tzinfo=None)
+        if isinstance(value, list) and value and isinstance(value[0], tuple):
+            return dict(value)  # delta-rs gives maps as lists of pairs
+        return value
+
+    return json.dumps({k: plain(v) for k, v in row.items()}, sort_keys=True, default=str)
+
+
+def test_deltalake_reads_the_same_rows_as_spark(spark, company):
+    settings, _, _ = company
+    for table in (*PUBLISHED_TABLES, "publications"):
+        path = settings.table_path(PUBLISHED, table)
+        via_spark = sorted(
+            _canonical(r.asDict(recursive=True)) for r in spark.read.format("delta").load(path).collect()
+        )
+        via_rust = sorted(_canonical(r) for r in DeltaTable(path).to_pyarrow_table().to_pylist())
+        assert via_spark == via_rust, table
+        assert via_spark, table
+
+
+def test_same_day_twice_publishes_identical_tables(spark, company):
+    settings, _, first = company
+    before = {table: published(settings, table) for table in PUBLISHED_TABLES}
+    again = run_night(spark, settings, COMPANY_DAY)
+    assert again == first
+    for table in PUBLISHED_TABLES:
+        assert published(settings, table) == before[table], table
+    publications = DeltaTable(settings.table_path(PUBLISHED, "publications")).to_pyarrow_table().to_pylist()
+    assert [p["publication_id"] for p in publications] == [first]
+
+
+def test_failed_validation_publishes_nothing(spark, company):
+    settings, _, first = company
+    from wkw.stages.publish import NotValidated
+
+    before = published(settings, "top_introducers")
+    verdicts = spark.read.format("delta").load(settings.table_path(GOLD, "validations"))
+    failed = verdicts.withColumn("passed", verdicts["passed"] & False)
+    failed.write.format("delta").mode("overwrite").save(settings.table_path(GOLD, "validations"))
+    with pytest.raises(NotValidated):
+        publish.run(spark, settings, COMPANY_DAY)
+    assert published(settings, "top_introducers") == before
+    validate.run(spark, settings, COMPANY_DAY)  # restore the verdict for the other tests
+
+
+@pytest.fixture(scope="module")
+def enron(spark, enron_dir, tmp_path_factory, make_settings):
+    root = tmp_path_factory.mktemp("enron")
+    landing = root / "landing" / "mail" / ENRON_DAY.isoformat()
+    landing.mkdir(parents=True)
+    with tarfile.open(enron_dir / "fixture_small.tar.gz") as archive:
+        archive.extractall(landing, filter="data")
+    settings = make_settings(root, internal_domains=("enron.com",))
+    run_night(spark, settings, ENRON_DAY)
+    return settings
+
+
+def test_enron_fixture_goes_through_end_to_end(spark, enron):
+    rec = (
+        spark.read.format("delta")
+        .load(enron.table_path(SILVER, "reconciliation"))
+        .where("source = 'mail'")
+        .first()
+    )
+    assert rec.read == 1863 and rec.balanced
+    assert rec.filtered_by["duplicate"] > 0
+    tile = published(enron, "top_introducers")
+    assert tile
+    assert all(r["colleague_email"].endswith("enron.com") for r in tile)
+    assert not any(r["contact_email"].endswith("enron.com") for r in tile)
+    mailboxes = {
+        "john.arnold@enron.com",
+        "robert.badeer@enron.com",
+        "monika.causholli@enron.com",
+        "mike.cuilla@enron.com",
+    }
+    assert {r["colleague_email"] for r in tile} & mailboxes
