@@ -55,13 +55,14 @@ def ensure_airflow_db(env: dict[str, str]) -> None:
     airflow(["db", "migrate"], env)
 
 
-def spark_properties_file() -> str:
-    """Write the stage's spark-submit properties (Delta jars, conf/wkw.toml's Spark settings) and return the
-    path. Content-addressed, so concurrent tasks with the same settings share one file safely."""
+def spark_properties_file(with_catalog: bool = False) -> str:
+    """Write the spark-submit properties (Delta jars, conf/wkw.toml's Spark settings, and with `with_catalog`
+    the embedded metastore) and return the path. Content-addressed, so concurrent tasks share one file."""
     from wkw.config import load_settings
     from wkw.session import spark_conf
 
-    lines = sorted(f"{key} {value}" for key, value in spark_conf(load_settings()).items())
+    conf = spark_conf(load_settings(), with_catalog=with_catalog)
+    lines = sorted(f"{key} {value}" for key, value in conf.items())
     content = "\n".join(lines) + "\n"
     digest = hashlib.sha256(content.encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"wkw-spark-{digest}.properties"
