@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wkw.cli_introduce import register as register_introduce
 from wkw.config import load_settings
 
 app = typer.Typer(
@@ -180,6 +181,19 @@ def sql(
     spark.sql(query).show(truncate=False)
     spark.stop()
 
+
+@app.command("spark-conf")
+def spark_conf_file(
+    catalog: Annotated[bool, typer.Option("--catalog", help="include the embedded metastore (database wkw)")] = False,
+) -> None:
+    """Print the path of a Spark properties file with the project's settings, for spark-sql or pyspark:
+    `spark-sql --properties-file "$(wkw spark-conf --catalog)" -e "SELECT * FROM wkw.top_introducers"`."""
+    from wkw.orchestration import spark_properties_file
+
+    typer.echo(spark_properties_file(with_catalog=catalog))
+
+
+register_introduce(app)
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,129 @@
+"""The requester gate: who may act in a seller's name (Get Introduced, `wkw introduce`).
+
+A requester passes when the newest directory snapshot (`<lake>/bronze/directory`, read with `deltalake`,
+no JVM) has them, matched by primary e-mail or alias, as an active user holding the configured licence
+and at least one of the configured primary sales roles (`conf/wkw.toml [access]`). Each refusal says
+which condition failed, so a seller knows whom to ask.
+
+    from wkw.access import AccessRefused, check_requester
+    requester = check_requester(load_settings(), "ines.chen@contoso.com")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow.compute as pc
+from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
+
+from wkw.config import Settings
+
+BRONZE = "bronze"  # wkw.lake names it too, but importing that module pulls in PySpark
+DIRECTORY = "directory"
+DEFAULT_LICENCE = "Sales Premium"
+DEFAULT_ROLES = ("salesperson", "sales manager")
+
+# Why a requester was refused: the reason is stable for callers, the message is for people.
+NO_REQUESTER = "no_requester"
+NO_DIRECTORY = "no_directory"
+UNKNOWN = "unknown"
+INACTIVE = "inactive"
+UNLICENSED = "unlicensed"
+WRONG_ROLE = "wrong_role"
+
+
+class AccessRefused(PermissionError):
+    """The requester may not ask for an introduction; `reason` is one of the constants above."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Requester:
+    email: str  # the primary e-mail, even when the requester gave an alias
+    name: str
+    title: str | None
+    department: str | None
+    roles: tuple[str, ...]
+    licences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    licence: str
+    roles: tuple[str, ...]
+
+
+def access_policy(settings: Settings) -> AccessPolicy:
+    section = settings.raw.get("access", {})
+    roles = section.get("roles", DEFAULT_ROLES)
+    return AccessPolicy(licence=section.get("licence", DEFAULT_LICENCE), roles=tuple(roles))
+
+
+def directory_snapshot(settings: Settings) -> list[dict]:
+    """The rows of the newest `ingest_date`: a directory export is a full snapshot, older ones are history."""
+    path = settings.table_path(BRONZE, DIRECTORY)
+    try:
+        table = DeltaTable(path).to_pyarrow_table()
+    except TableNotFoundError as missing:
+        raise AccessRefused(
+            f"no directory in {settings.lake}: the pipeline has not ingested one yet", NO_DIRECTORY
+        ) from missing
+    if table.num_rows == 0:
+        return []
+    newest = pc.max(table["ingest_date"])
+    return table.filter(pc.equal(table["ingest_date"], newest)).to_pylist()
+
+
+def find_user(rows: list[dict], address: str) -> dict | None:
+    """The user whose primary e-mail is `address`, else the one with it as an alias.
+
+    An alias claimed by two users resolves to the smallest primary e-mail, the order the pipeline uses.
+    """
+    address = address.strip().lower()
+    by_alias = []
+    for row in rows:
+        if (row["email"] or "").lower() == address:
+            return row
+        if address in (alias.lower() for alias in row["aliases"] or ()):
+            by_alias.append(row)
+    return min(by_alias, key=lambda row: row["email"]) if by_alias else None
+
+
+def _lowered(values) -> set[str]:
+    return {value.strip().lower() for value in values or () if value}
+
+
+def check_requester(settings: Settings, email: str | None) -> Requester:
+    """The requester behind `email` if they pass the gate; otherwise `AccessRefused` says why."""
+    if not email or not email.strip():
+        raise AccessRefused("no requester: pass --as EMAIL or set WKW_USER", NO_REQUESTER)
+    policy = access_policy(settings)
+    user = find_user(directory_snapshot(settings), email)
+    if user is None:
+        raise AccessRefused(f"{email} is not in the company directory", UNKNOWN)
+    who = user["email"]
+    if not user["active"]:
+        raise AccessRefused(f"{who} is not an active user in the company directory", INACTIVE)
+    if policy.licence.lower() not in _lowered(user["licences"]):
+        raise AccessRefused(
+            f"{who} does not hold the {policy.licence} licence that introductions require: ask your "
+            f"licence administrator",
+            UNLICENSED,
+        )
+    if not _lowered(user["roles"]) & _lowered(policy.roles):
+        raise AccessRefused(
+            f"{who} has none of the sales roles that may request introductions ({', '.join(policy.roles)})",
+            WRONG_ROLE,
+        )
+    return Requester(
+        email=who,
+        name=user["name"] or who,
+        title=user["title"],
+        department=user["department"],
+        roles=tuple(user["roles"] or ()),
+        licences=tuple(user["licences"] or ()),
+    )
