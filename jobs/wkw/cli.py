@@ -184,7 +184,7 @@ def sql(
 
 @app.command("spark-conf")
 def spark_conf_file(
-    catalog: Annotated[bool, typer.Option("--catalog", help="include the embedded metastore (database wkw)")] = False,
+    catalog: Annotated[bool, typer.Option("--catalog", help="with the embedded metastore (wkw)")] = False,
 ) -> None:
     """Print the path of a Spark properties file with the project's settings, for spark-sql or pyspark:
     `spark-sql --properties-file "$(wkw spark-conf --catalog)" -e "SELECT * FROM wkw.top_introducers"`."""

@@ -45,6 +45,7 @@ class Settings:
     bands: dict[str, float]
     top_n: int
     database: str
+    volume: dict[str, float]
     metastore_url: str
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
@@ -81,6 +82,7 @@ def load_settings(conf_file: str | os.PathLike | None = None) -> Settings:
         bands=dict(raw["model"]["bands"]),
         top_n=int(publish["top_n"]),
         database=publish["database"],
+        volume={k.removeprefix("volume_"): float(v) for k, v in publish.items() if k.startswith("volume_")},
         metastore_url=os.environ.get("WKW_METASTORE_URL") or publish.get("metastore_url", ""),
         raw=raw,
     )

@@ -17,12 +17,29 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import BRONZE, GOLD, PUBLISHED_TABLES, SILVER, read_table, replace_partition, run_stage
+from wkw.lake import (
+    BRONZE,
+    GOLD,
+    PUBLISHED,
+    PUBLISHED_TABLES,
+    SILVER,
+    read_table,
+    replace_partition,
+    run_stage,
+    table_exists,
+)
 from wkw.people import latest_snapshot
 from wkw.quality import Failure, validate_tables
+from wkw.stages.volume import volume_failures
 
 STRENGTH_MAX = 1.0
-CROSS_TABLE_CHECKS = 4
+CROSS_TABLE_CHECKS = 6
+
+
+def current_tile(spark: SparkSession, settings: Settings) -> DataFrame | None:
+    """The tile of the current publication, or None before the first one."""
+    path = settings.table_path(PUBLISHED, "top_introducers")
+    return spark.read.format("delta").load(path) if table_exists(spark, path) else None
 
 
 def staged_tables(spark: SparkSession, settings: Settings, as_of: date) -> dict[str, DataFrame]:
@@ -98,6 +115,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> list[Failure]:
     directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), as_of)
     reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == as_of)
     failures += cross_table_failures(tables, directory, reconciliation)
+    failures += volume_failures(tables["top_introducers"], current_tile(spark, settings), settings.volume)
     checks_run += CROSS_TABLE_CHECKS
     verdict = validation_row(spark, as_of, publication_id_of(tables), checks_run, failures)
     day = f"as_of_date = '{as_of.isoformat()}'"
