@@ -26,6 +26,7 @@ from pathlib import Path
 import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import Asset, dag
+from wkw.alerts import notify_failure
 from wkw.orchestration import DAG_ID, spark_properties_file
 
 STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"
@@ -56,6 +57,7 @@ STAGE_DOCS = {
         "retry_delay": timedelta(minutes=2),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=30),
+        "on_failure_callback": notify_failure,
     },
     user_defined_macros={"wkw_spark_properties": spark_properties_file},
     doc_md=__doc__,

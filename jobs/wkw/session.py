@@ -12,9 +12,10 @@ import sys
 
 from pyspark.sql import SparkSession
 
-from wkw.config import Settings
+from wkw.config import PROJECT_ROOT, Settings
 
 DERBY_LOG = "derby.log"
+LOG_CONFIG = PROJECT_ROOT / "conf" / "log4j2.properties"
 
 
 def delta_jars(settings: Settings) -> list[str]:
@@ -37,7 +38,6 @@ def catalog_conf(settings: Settings) -> dict[str, str]:
         "spark.hadoop.javax.jdo.option.ConnectionURL": url,
         "spark.hadoop.datanucleus.schema.autoCreateAll": "true",
         "spark.hadoop.hive.metastore.schema.verification": "false",
-        "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={lake}/_catalog/{DERBY_LOG}",
     }
 
 
@@ -47,8 +47,11 @@ def spark_conf(settings: Settings, with_catalog: bool = False) -> dict[str, str]
     conf["spark.jars"] = ",".join(delta_jars(settings))
     conf["spark.pyspark.python"] = sys.executable
     conf["spark.pyspark.driver.python"] = sys.executable
+    java_options = [f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}"]
     if with_catalog:
         conf.update(catalog_conf(settings))
+        java_options.append(f"-Dderby.stream.error.file={settings.lake.rstrip('/')}/_catalog/{DERBY_LOG}")
+    conf["spark.driver.extraJavaOptions"] = " ".join(java_options)
     return conf
 
 
