@@ -9,7 +9,6 @@ import socket
 from types import SimpleNamespace
 
 from aiosmtpd.controller import Controller
-
 from wkw import alerts
 
 
