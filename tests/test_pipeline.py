@@ -7,11 +7,18 @@ functions run in-process so that several whole runs fit in the suite's time.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import tarfile
+import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
+from wkw.config import DEFAULT_CONF
 from wkw.generate import generate
 from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, SILVER
 from wkw.stages import extract, interactions, introducers, publish, strength, validate
@@ -20,6 +27,8 @@ pytestmark = pytest.mark.e2e
 COMPANY_DAY = date(2026, 11, 26)
 ENRON_DAY = date(2002, 1, 31)
 STAGES = (extract, interactions, strength, introducers)
+KILL_WAIT_SECONDS = 300
+POLL_SECONDS = 0.01
 
 
 def run_night(spark, settings, day):
@@ -170,3 +179,52 @@ def test_enron_fixture_goes_through_end_to_end(spark, enron):
         "mike.cuilla@enron.com",
     }
     assert {r["colleague_email"] for r in tile} & mailboxes
+
+
+def _data_files(folder) -> set[str]:
+    return (
+        {entry.name for entry in os.scandir(folder) if entry.name.endswith(".parquet")}
+        if folder.exists()
+        else set()
+    )
+
+
+def test_a_stage_killed_mid_write_then_rerun_equals_an_unbroken_run(spark, company, tmp_path):
+    """SIGKILL the introducers stage (its whole process group) once it has written data files but before
+    Delta commits them; the table keeps its last commit, and a rerun gives the unbroken result."""
+    settings, _, _ = company
+    table = settings.table_path(GOLD, "introducers")
+    unbroken = sorted(map(_canonical, DeltaTable(table).to_pyarrow_table().to_pylist()))
+    partition = Path(table) / f"as_of_date={COMPANY_DAY.isoformat()}"
+    committed = _data_files(partition)
+    # Many shuffle partitions make the write last long enough to be caught in the middle.
+    conf = tmp_path / "wkw.toml"
+    conf.write_text(
+        DEFAULT_CONF.read_text().replace(
+            '"spark.sql.shuffle.partitions" = "8"', '"spark.sql.shuffle.partitions" = "64"'
+        )
+    )
+    env = {
+        **os.environ,
+        "WKW_CONF": str(conf),
+        "WKW_LAKE": settings.lake,
+        "WKW_LANDING": settings.landing,
+        "WKW_GX_REPORTS": settings.gx_reports,
+    }
+    stage = subprocess.Popen(
+        [sys.executable, "-m", "wkw.stages.introducers", "--date", COMPANY_DAY.isoformat()],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + KILL_WAIT_SECONDS
+    while stage.poll() is None and not (_data_files(partition) - committed) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+    assert stage.poll() is None, "the stage ended before it could be killed mid-write"
+    os.killpg(stage.pid, signal.SIGKILL)
+    stage.wait()
+    assert _data_files(partition) - committed, "killed after data files were written"
+    assert sorted(map(_canonical, DeltaTable(table).to_pyarrow_table().to_pylist())) == unbroken
+    introducers.run(spark, settings, COMPANY_DAY)
+    assert sorted(map(_canonical, DeltaTable(table).to_pyarrow_table().to_pylist())) == unbroken

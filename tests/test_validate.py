@@ -82,6 +82,7 @@ def _self_introduction(t):
 def test_each_corruption_is_caught_and_named(staged, corrupt, table, check, tmp_path):
     failures, _ = validate_tables(corrupt(staged), PARAMETERS, str(tmp_path), run_name="bad")
     assert (table, check) in {(f.table, f.check) for f in failures}, failures
+    assert (tmp_path / "index.html").exists(), "Data Docs are written for a failed run too"
 
 
 def test_cross_table_checks_catch_opted_out_orphans_and_unbalanced_counts(spark, staged):
