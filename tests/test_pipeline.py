@@ -20,7 +20,7 @@ import pytest
 from deltalake import DeltaTable
 from wkw.config import DEFAULT_CONF
 from wkw.generate import generate
-from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, SILVER
+from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, SILVER, replace_partition
 from wkw.stages import extract, interactions, introducers, publish, strength, validate
 
 pytestmark = pytest.mark.e2e
@@ -133,18 +133,30 @@ def test_same_day_twice_publishes_identical_tables(spark, company):
     assert [p["publication_id"] for p in publications] == [first]
 
 
-def test_failed_validation_publishes_nothing(spark, company):
-    settings, _, first = company
+def test_a_corrupt_night_is_caught_and_publishes_nothing(spark, company):
+    """A strength of 1.5 in the staged scores: validate names it, publish refuses, the tile is unchanged."""
+    from pyspark.sql import functions as F
     from wkw.stages.publish import NotValidated
 
-    before = published(settings, "top_introducers")
-    verdicts = spark.read.format("delta").load(settings.table_path(GOLD, "validations"))
-    failed = verdicts.withColumn("passed", verdicts["passed"] & False)
-    failed.write.format("delta").mode("overwrite").save(settings.table_path(GOLD, "validations"))
+    settings, _, first = company
+    before = {table: published(settings, table) for table in (*PUBLISHED_TABLES, "publications")}
+    staged = spark.read.format("delta").load(settings.table_path(GOLD, "connection_strength")).cache()
+    corrupt = staged.withColumn(
+        "strength", F.when(F.col("band") == "strong", F.lit(1.5)).otherwise(F.col("strength"))
+    )
+    day = f"as_of_date = '{COMPANY_DAY.isoformat()}'"
+    replace_partition(corrupt, settings.table_path(GOLD, "connection_strength"), day, ["as_of_date"])
+    failures = validate.run(spark, settings, COMPANY_DAY)
+    assert ("connection_strength", "expect_column_values_to_be_between") in {
+        (f.table, f.check) for f in failures
+    }
     with pytest.raises(NotValidated):
         publish.run(spark, settings, COMPANY_DAY)
-    assert published(settings, "top_introducers") == before
-    validate.run(spark, settings, COMPANY_DAY)  # restore the verdict for the other tests
+    assert {table: published(settings, table) for table in before} == before
+    for stage in (strength, introducers):  # restore the night for the other tests
+        stage.run(spark, settings, COMPANY_DAY)
+    assert validate.run(spark, settings, COMPANY_DAY) == []
+    assert publish.run(spark, settings, COMPANY_DAY) == first
 
 
 @pytest.fixture(scope="module")
