@@ -209,13 +209,12 @@ def test_a_stage_killed_mid_write_then_rerun_equals_an_unbroken_run(spark, compa
     unbroken = sorted(map(_canonical, DeltaTable(table).to_pyarrow_table().to_pylist()))
     partition = Path(table) / f"as_of_date={COMPANY_DAY.isoformat()}"
     committed = _data_files(partition)
-    # Many shuffle partitions make the write last long enough to be caught in the middle.
-    conf = tmp_path / "wkw.toml"
-    conf.write_text(
-        DEFAULT_CONF.read_text().replace(
-            '"spark.sql.shuffle.partitions" = "8"', '"spark.sql.shuffle.partitions" = "64"'
-        )
+    # Many uncoalesced shuffle partitions make the write last long enough to be caught in the middle.
+    slow_write = (
+        '"spark.sql.shuffle.partitions" = "200"\n"spark.sql.adaptive.coalescePartitions.enabled" = "false"'
     )
+    conf = tmp_path / "wkw.toml"
+    conf.write_text(DEFAULT_CONF.read_text().replace('"spark.sql.shuffle.partitions" = "8"', slow_write))
     env = {
         **os.environ,
         "WKW_CONF": str(conf),
@@ -240,3 +239,23 @@ def test_a_stage_killed_mid_write_then_rerun_equals_an_unbroken_run(spark, compa
     assert sorted(map(_canonical, DeltaTable(table).to_pyarrow_table().to_pylist())) == unbroken
     introducers.run(spark, settings, COMPANY_DAY)
     assert sorted(map(_canonical, DeltaTable(table).to_pyarrow_table().to_pylist())) == unbroken
+
+
+def test_status_reports_the_night_for_people_and_machines(company, monkeypatch):
+    from typer.testing import CliRunner
+
+    from wkw.cli import app
+
+    settings, truth, first = company
+    monkeypatch.setenv("WKW_LAKE", settings.lake)
+    shown = CliRunner().invoke(app, ["status", "--json"])
+    assert shown.exit_code == 0, shown.output
+    night = json.loads(shown.output)[0]
+    mail = night["sources"]["mail"]
+    assert night["as_of_date"] == COMPANY_DAY.isoformat() and night["validated"] is True
+    assert night["publication_id"] == first
+    assert mail["read"] == mail["accepted"] + mail["filtered"] + mail["quarantined"]
+    assert mail["quarantined"] == len(truth["malformed_files"]) and mail["filtered_by"]["duplicate"] > 0
+    assert set(night["sources"]) == {"mail", "directory", "crm"}
+    text = CliRunner().invoke(app, ["status"])
+    assert text.exit_code == 0 and "checks passed" in text.output and "mail" in text.output

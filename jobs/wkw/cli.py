@@ -171,6 +171,43 @@ def who_knows(
 
 
 @app.command()
+def status(
+    last: Annotated[int, typer.Option(help="how many logical dates to show")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+) -> None:
+    """Per night and source: records read = accepted + filtered + quarantined; validated; published."""
+    from wkw.status import run_status
+
+    runs = run_status(load_settings(), last)
+    if as_json:
+        typer.echo(json.dumps(runs, indent=2))
+        return
+    if not runs:
+        errors.print("No run recorded in this lake yet.")
+        raise typer.Exit(EXIT_NO_PUBLICATION)
+    for run in runs:
+        checks = {True: "checks passed", False: "checks FAILED", None: "not validated"}[run["validated"]]
+        published = f"published {run['publication_id']}" if run["publication_id"] else "not published"
+        table = Table(title=f"{run['as_of_date']}: {checks}, {published}", title_justify="left")
+        for column in ("source", "read", "accepted", "filtered", "quarantined", "adds up"):
+            table.add_column(column, no_wrap=True, justify="left" if column == "source" else "right")
+        for source, counts in run["sources"].items():
+            table.add_row(
+                source,
+                str(counts["read"]),
+                str(counts["accepted"]),
+                str(counts["filtered"]),
+                str(counts["quarantined"]),
+                "yes" if counts["balanced"] else "NO",
+            )
+        console.print(table)
+        for failure in run["failures"]:
+            console.print(
+                f"  [red]{failure['table_name']}: {failure['check_name']}[/red] ({failure['detail']})"
+            )
+
+
+@app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="Spark SQL, e.g. SELECT * FROM wkw.top_introducers")],
 ) -> None:

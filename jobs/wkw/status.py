@@ -1,0 +1,52 @@
+"""Run status from the lake, read with delta-rs (no JVM): per logical date and source, how many records
+were read, accepted, filtered (by reason) and quarantined, and whether the night was validated and
+published."""
+
+from __future__ import annotations
+
+from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
+
+from wkw.config import Settings
+from wkw.lake import GOLD, PUBLISHED, SILVER
+
+
+def _rows(path: str) -> list[dict]:
+    try:
+        return DeltaTable(path).to_pyarrow_table().to_pylist()
+    except TableNotFoundError:
+        return []
+
+
+def run_status(settings: Settings, last: int) -> list[dict]:
+    """The `last` most recent logical dates, newest first, each with its per-source reconciliation."""
+    reconciliation = _rows(settings.table_path(SILVER, "reconciliation"))
+    verdicts = {row["as_of_date"]: row for row in _rows(settings.table_path(GOLD, "validations"))}
+    publications = {row["as_of_date"]: row for row in _rows(settings.table_path(PUBLISHED, "publications"))}
+    days = sorted({row["as_of_date"] for row in reconciliation}, reverse=True)[:last]
+    runs = []
+    for day in days:
+        sources = {
+            row["source"]: {
+                "read": row["read"],
+                "accepted": row["accepted"],
+                "filtered": row["filtered"],
+                "filtered_by": dict(row["filtered_by"] or []),
+                "quarantined": row["quarantined"],
+                "balanced": row["balanced"],
+            }
+            for row in sorted(reconciliation, key=lambda r: r["source"])
+            if row["as_of_date"] == day
+        }
+        verdict = verdicts.get(day)
+        publication = publications.get(day)
+        runs.append(
+            {
+                "as_of_date": day.isoformat(),
+                "sources": sources,
+                "validated": None if verdict is None else bool(verdict["passed"]),
+                "failures": [] if verdict is None else [dict(f) for f in verdict["failures"] or []],
+                "publication_id": None if publication is None else publication["publication_id"],
+            }
+        )
+    return runs
