@@ -243,7 +243,6 @@ def test_a_stage_killed_mid_write_then_rerun_equals_an_unbroken_run(spark, compa
 
 def test_status_reports_the_night_for_people_and_machines(company, monkeypatch):
     from typer.testing import CliRunner
-
     from wkw.cli import app
 
     settings, truth, first = company
