@@ -92,6 +92,10 @@ def test_dag_run_publishes_the_tile_the_cli_shows(night):
     assert tile["crm_type"] == "lead" and tile["as_of_date"] == NIGHT.isoformat()
     text = wkw(env, "who-knows", lead)
     assert text.returncode == 0 and tile["introducers"][0]["colleague_name"] in text.stdout
+    best = tile["introducers"][0]
+    why = wkw(env, "who-knows", lead, "--why", best["colleague_email"])
+    assert why.returncode == 0, why.stderr
+    assert f"mails sent        │ {best['mails_sent']}" in why.stdout and best["band"] in why.stdout
 
 
 @pytest.mark.e2e

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wkw.cli_introduce import register as register_introduce
+from wkw.cli_views import introducer_view, print_receipts, print_tile
 from wkw.config import load_settings
 
 app = typer.Typer(
@@ -90,54 +91,14 @@ def airflow(args: Annotated[list[str], typer.Argument(help="arguments for the ai
     raise typer.Exit(run_airflow(args, airflow_env(), check=False).returncode)
 
 
-def _introducer_view(row: dict) -> dict:
-    last = row["last_interaction_at"]
-    return {
-        "rank": row["rank"],
-        "colleague_email": row["colleague_email"],
-        "colleague_name": row["colleague_name"],
-        "colleague_title": row["colleague_title"],
-        "band": row["band"],
-        "strength": row["strength"],
-        "last_interaction_at": last.isoformat() if last else None,
-        "last_interaction_channel": row["last_interaction_channel"],
-        "mails_sent": row["mails_sent"],
-        "mails_received": row["mails_received"],
-        "two_way": row["two_way"],
-    }
-
-
-def _print_tile(email: str, rows: list[dict], publication, show_all: bool) -> None:
-    first = rows[0]
-    who = first["contact_name"] or email
-    company = f", {first['contact_company']}" if first.get("contact_company") else ""
-    heading = "Everyone who knows" if show_all else "Who knows"
-    table = Table(
-        title=f"{heading} {who}{company}\n<{email}>",
-        caption=f"publication {publication.publication_id}, as of {publication.as_of_date}",
-    )
-    table.add_column("#", justify="right")
-    table.add_column("colleague", no_wrap=True)
-    table.add_column("title")
-    table.add_column("strength")
-    table.add_column("last interaction", no_wrap=True)
-    for row in rows:
-        view = _introducer_view(row)
-        colleague = (
-            f"{view['colleague_name'] or view['colleague_email']}\n[dim]{view['colleague_email']}[/dim]"
-        )
-        last = f"{view['last_interaction_at'][:10]}\n[dim]{view['last_interaction_channel']}[/dim]"
-        table.add_row(str(view["rank"]), colleague, view["colleague_title"] or "", view["band"], last)
-    console.print(table)
-
-
 @app.command("who-knows")
 def who_knows(
     email: Annotated[str, typer.Argument(help="e-mail of the lead or contact")],
     show_all: Annotated[bool, typer.Option("--all", help="the full list, strong first")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+    why: Annotated[str | None, typer.Option("--why", help="the receipts of one colleague's score")] = None,
 ) -> None:
-    """The tile: at most five colleagues who know EMAIL, strongest first (--all: everyone)."""
+    """The tile: at most five colleagues who know EMAIL (--all: everyone; --why COLLEAGUE: receipts)."""
     from wkw.published import NoPublication, current_publication, read_rows
 
     settings = load_settings()
@@ -147,7 +108,12 @@ def who_knows(
     except NoPublication as missing:
         errors.print(f"[red]{missing}[/red]")
         raise typer.Exit(EXIT_NO_PUBLICATION) from missing
-    rows = read_rows(settings, publication, "introducers" if show_all else "top_introducers", contact)
+    rows = read_rows(settings, publication, "introducers" if show_all or why else "top_introducers", contact)
+    if why and rows:
+        rows = [row for row in rows if row["colleague_email"] == why.strip().lower()]
+        if not rows:
+            errors.print(f"[red]{why} is not among the colleagues who know {contact}[/red].")
+            raise typer.Exit(EXIT_UNKNOWN)
     if not rows:
         errors.print(
             f"[red]No colleague is known to know {contact}[/red] (publication "
@@ -163,11 +129,14 @@ def who_knows(
             "crm_type": rows[0]["crm_type"],
             "publication_id": publication.publication_id,
             "as_of_date": publication.as_of_date.isoformat(),
-            "introducers": [_introducer_view(row) for row in rows],
+            "introducers": [introducer_view(row) for row in rows],
         }
         typer.echo(json.dumps(payload, indent=2))
         return
-    _print_tile(contact, rows, publication, show_all)
+    if why:
+        print_receipts(contact, introducer_view(rows[0]), publication)
+        return
+    print_tile(contact, rows, publication, show_all)
 
 
 @app.command()
@@ -205,6 +174,36 @@ def status(
             console.print(
                 f"  [red]{failure['table_name']}: {failure['check_name']}[/red] ({failure['detail']})"
             )
+
+
+@app.command()
+def backtest(
+    as_of: Annotated[str, typer.Option("--as-of", help="rank as of this date, YYYY-MM-DD")],
+    horizon_days: Annotated[int, typer.Option(help="relevant = who deals with the contact within")] = 90,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+) -> None:
+    """Precision@5, NDCG@5 and MRR of the model against raw-count and recency rankings (silver data)."""
+    from wkw.backtest import METHODS, evaluate
+    from wkw.lake import SILVER, read_table
+    from wkw.session import get_spark
+
+    settings = load_settings()
+    spark = get_spark(settings, "backtest")
+    interactions = read_table(spark, settings, SILVER, "interactions")
+    result = evaluate(interactions, date.fromisoformat(as_of), horizon_days, settings.model, settings.bands)
+    spark.stop()
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"Backtest as of {as_of}, horizon {horizon_days} days, {result['contacts']} contacts")
+    for column in ("ranking", "precision@5", "NDCG@5", "MRR"):
+        table.add_column(column)
+    for method in METHODS:
+        scores = result[method]
+        table.add_row(
+            method, f"{scores['precision_at_5']:.4f}", f"{scores['ndcg_at_5']:.4f}", f"{scores['mrr']:.4f}"
+        )
+    console.print(table)
 
 
 @app.command()

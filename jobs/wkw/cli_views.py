@@ -1,0 +1,87 @@
+"""How `wkw who-knows` shows the tile, the list and the receipts of one score."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def introducer_view(row: dict) -> dict:
+    """An introducer row for people and machines: who, how strong, and the receipts behind it."""
+    first, last = row["first_interaction_at"], row["last_interaction_at"]
+    return {
+        "rank": row["rank"],
+        "colleague_email": row["colleague_email"],
+        "colleague_name": row["colleague_name"],
+        "colleague_title": row["colleague_title"],
+        "band": row["band"],
+        "strength": row["strength"],
+        "score": row["score"],
+        "mails_sent": row["mails_sent"],
+        "mails_received": row["mails_received"],
+        "meetings": row["meetings"],
+        "calls": row["calls"],
+        "active_days": row["active_days"],
+        "first_interaction_at": first.isoformat() if first else None,
+        "last_interaction_at": last.isoformat() if last else None,
+        "last_interaction_channel": row["last_interaction_channel"],
+        "two_way": row["two_way"],
+    }
+
+
+def print_receipts(contact: str, view: dict, publication) -> None:
+    who = view["colleague_name"] or view["colleague_email"]
+    table = Table(
+        title=f"Why {who} knows {contact}",
+        show_header=False,
+        title_justify="left",
+        caption=f"publication {publication.publication_id}, model {publication.model_version}",
+    )
+    table.add_column("receipt")
+    table.add_column("value")
+    lines = [
+        ("rank", view["rank"]),
+        ("band", view["band"]),
+        ("strength", f"{view['strength']:.3f}"),
+        ("score", f"{view['score']:.3f}"),
+        ("mails sent", view["mails_sent"]),
+        ("mails received", view["mails_received"]),
+        ("meetings", view["meetings"]),
+        ("calls", view["calls"]),
+        ("active days", view["active_days"]),
+        ("two-way", "yes" if view["two_way"] else "no (one way only)"),
+        ("first interaction", view["first_interaction_at"]),
+        ("last interaction", f"{view['last_interaction_at']} ({view['last_interaction_channel']})"),
+    ]
+    for name, value in lines:
+        table.add_row(name, str(value))
+    console.print(table)
+    console.print(
+        "score = reciprocity x sum(weight x audience^-damping x 2^(-age/half-life)); see docs/strength.md"
+    )
+
+
+def print_tile(email: str, rows: list[dict], publication, show_all: bool) -> None:
+    first = rows[0]
+    who = first["contact_name"] or email
+    company = f", {first['contact_company']}" if first.get("contact_company") else ""
+    heading = "Everyone who knows" if show_all else "Who knows"
+    table = Table(
+        title=f"{heading} {who}{company}\n<{email}>",
+        caption=f"publication {publication.publication_id}, as of {publication.as_of_date}",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("colleague", no_wrap=True)
+    table.add_column("title")
+    table.add_column("strength")
+    table.add_column("last interaction", no_wrap=True)
+    for row in rows:
+        view = introducer_view(row)
+        colleague = (
+            f"{view['colleague_name'] or view['colleague_email']}\n[dim]{view['colleague_email']}[/dim]"
+        )
+        last = f"{view['last_interaction_at'][:10]}\n[dim]{view['last_interaction_channel']}[/dim]"
+        table.add_row(str(view["rank"]), colleague, view["colleague_title"] or "", view["band"], last)
+    console.print(table)
