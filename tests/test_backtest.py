@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from model_params import BANDS, MODEL
 from wkw import schemas
 from wkw.backtest import evaluate
 
 AS_OF = date(2026, 6, 1)
-MODEL = {
-    "version": "t",
-    "half_life_days": 60.0,
-    "weight_mail_sent": 1.0,
-    "weight_mail_received": 0.6,
-    "weight_meeting": 1.5,
-    "weight_call": 2.0,
-    "audience_damping": 0.5,
-    "one_way_factor": 0.35,
-    "saturation": 4.0,
-    "lookback_days": 365,
-}
-BANDS = {"strong": 0.6, "moderate": 0.3}
 LEAD = "lead@fabrikam.com"
 STALE, FRESH = "stale@contoso.com", "fresh@contoso.com"
 

@@ -64,8 +64,26 @@ def test_planted_strong_ties_are_in_their_contacts_tiles(company):
     missing = [pair for pair in offered if pair not in tile]
     assert missing == []
     assert all(tile[pair]["band"] == "strong" for pair in offered)
-    one_way = [(t["colleague"], t["contact"]) for t in truth["ties"] if t["kind"] == "one_way"]
-    assert all(tile[pair]["band"] == "weak" for pair in one_way if pair in tile)
+
+
+def test_every_planted_tie_lands_in_its_band(company):
+    """strong -> strong, moderate -> moderate, weak and one-way -> weak; nothing unplanted above weak."""
+    settings, truth, _ = company
+    expected = {"strong": "strong", "moderate": "moderate", "weak": "weak", "one_way": "weak"}
+    planted = {(t["colleague"], t["contact"]): expected[t["kind"]] for t in truth["ties"]}
+    scored = {
+        (r["colleague_email"], r["contact_email"]): r["band"]
+        for r in published(settings, "connection_strength")
+    }
+    wrong = {
+        pair: (band, scored[pair])
+        for pair, band in planted.items()
+        if pair in scored and scored[pair] != band
+    }
+    assert wrong == {}
+    kept = [pair for pair in planted if pair[0] not in truth["opted_out"]]
+    assert all(pair in scored for pair in kept)
+    assert {band for pair, band in scored.items() if pair not in planted} <= {"weak"}
 
 
 def test_opted_out_and_automated_senders_appear_nowhere(company):

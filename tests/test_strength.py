@@ -7,23 +7,11 @@ from datetime import date, datetime
 
 import pytest
 from chispa import assert_df_equality
+from model_params import BANDS, MODEL
 from wkw import schemas
 from wkw.stages.strength import band, connection_strength
 
 AS_OF = date(2026, 11, 26)
-MODEL = {
-    "version": "test-1",
-    "half_life_days": 60.0,
-    "weight_mail_sent": 1.0,
-    "weight_mail_received": 0.6,
-    "weight_meeting": 1.5,
-    "weight_call": 2.0,
-    "audience_damping": 0.5,
-    "one_way_factor": 0.35,
-    "saturation": 4.0,
-    "lookback_days": 365,
-}
-BANDS = {"strong": 0.6, "moderate": 0.3}
 COLLEAGUE, CONTACT = "ann@contoso.com", "bob@fabrikam.com"
 
 
