@@ -88,7 +88,8 @@ def test_dag_run_publishes_the_tile_the_cli_shows(night):
     strong = {t["colleague"] for t in truth["ties"] if t["contact"] == lead and t["kind"] == "strong"}
     offered = {row["colleague_email"] for row in tile["introducers"]}
     assert strong - set(truth["opted_out"]) - set(truth["inactive"]) <= offered
-    assert 1 <= len(tile["introducers"]) <= 5
+    everyone = json.loads(wkw(env, "who-knows", lead, "--all", "--json").stdout)["introducers"]
+    assert tile["introducers"] == everyone[:5]
     assert [row["rank"] for row in tile["introducers"]] == list(range(1, len(tile["introducers"]) + 1))
     assert tile["crm_type"] == "lead" and tile["as_of_date"] == NIGHT.isoformat()
     text = wkw(env, "who-knows", lead)

@@ -17,9 +17,8 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from wkw.config import Settings
+from wkw.config import BRONZE, Settings
 
-BRONZE = "bronze"  # wkw.lake names it too, but importing that module pulls in PySpark
 DIRECTORY = "directory"
 DEFAULT_LICENCE = "Sales Premium"
 DEFAULT_ROLES = ("salesperson", "sales manager")

@@ -4,14 +4,14 @@ an SMTP connection (`wkw_smtp`, host/port/login/password; recipients in `[alerts
 from __future__ import annotations
 
 import logging
-import smtplib
 from email.message import EmailMessage
 
 from wkw.config import load_settings
+from wkw.introduce_errors import SendFailed
+from wkw.introduce_mail import SmtpRelay, send_message
 
 log = logging.getLogger("wkw.alerts")
 SMTP_CONN_ID = "wkw_smtp"
-SMTP_TIMEOUT_SECONDS = 20
 DEFAULT_SMTP_PORT = 25
 
 
@@ -48,12 +48,16 @@ def notify_failure(context: dict, lookup=_airflow_connection) -> str:
     message["From"] = conn.login or f"wkw-alerts@{conn.host}"
     message["To"] = ", ".join(recipients)
     message.set_content(summary)
+    with_login = bool(conn.login and conn.password)
+    relay = SmtpRelay(
+        host=conn.host,
+        port=conn.port or DEFAULT_SMTP_PORT,
+        starttls=with_login,
+        user=conn.login if with_login else None,
+        password=conn.password if with_login else None,
+    )
     try:
-        with smtplib.SMTP(conn.host, conn.port or DEFAULT_SMTP_PORT, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-            if conn.login and conn.password:
-                smtp.starttls()
-                smtp.login(conn.login, conn.password)
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        log.error("failure alert could not be mailed through %s:%s: %s", conn.host, conn.port, error)
+        send_message(relay, message)
+    except SendFailed as error:
+        log.error("failure alert could not be mailed: %s", error)
     return summary

@@ -15,6 +15,9 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONF = PROJECT_ROOT / "conf" / "wkw.toml"
 
+# The lake's layers: <lake>/<layer>/<table>. Named here, free of PySpark, for the JVM-less readers too.
+BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
+
 PATH_ENV = {
     "lake": "WKW_LAKE",
     "landing": "WKW_LANDING",

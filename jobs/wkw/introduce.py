@@ -36,6 +36,7 @@ from wkw.introduce_mail import (
     SUBJECT_PREFIX,
     SmtpRelay,
     build_message,
+    introduce_section,
     render_request,
     send_message,
     smtp_relay,
@@ -111,10 +112,6 @@ class IntroductionResult:
     message: EmailMessage = field(repr=False)
 
 
-def _section(settings: Settings) -> dict:
-    return settings.raw.get("introduce", {})
-
-
 def find_introducer(settings: Settings, lead: str, colleague: str) -> tuple[Publication, dict]:
     """The current publication and the lead's `introducers` row for `colleague`."""
     publication = current_publication(settings)
@@ -140,7 +137,7 @@ def earlier_request(settings: Settings, requester: str, colleague: str, lead: st
 
     Drafts count too: a draft is usually sent from the mail client, where the log cannot see it.
     """
-    hours = float(_section(settings).get("repeat_window_hours", DEFAULT_REPEAT_WINDOW_HOURS))
+    hours = float(introduce_section(settings).get("repeat_window_hours", DEFAULT_REPEAT_WINDOW_HOURS))
     try:
         log = DeltaTable(_requests_path(settings)).to_pyarrow_dataset()
     except TableNotFoundError:

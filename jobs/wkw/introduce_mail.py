@@ -54,13 +54,14 @@ class SmtpRelay:
     password: str | None = field(repr=False)
 
 
-def _section(settings: Settings) -> dict:
+def introduce_section(settings: Settings) -> dict:
+    """The `[introduce]` settings (template, SMTP relay, repeat window)."""
     return settings.raw.get("introduce", {})
 
 
 def smtp_relay(settings: Settings) -> SmtpRelay:
     """Host and port from the environment, else conf; credentials from the environment only."""
-    conf = _section(settings)
+    conf = introduce_section(settings)
     port = str(os.environ.get("WKW_SMTP_PORT") or conf.get("smtp_port", DEFAULT_SMTP_PORT))
     if not port.isdigit():
         raise IntroductionError(f"the SMTP port must be a number, not {port!r} (WKW_SMTP_PORT, [introduce])")
@@ -111,7 +112,7 @@ def template_context(row: dict, requester: Requester, note: str | None, publicat
 
 def render_request(settings: Settings, context: dict) -> tuple[str, str]:
     """(subject, body) from the template: its first line is `Subject: ...`, the rest is the body."""
-    path = Path(_section(settings).get("template", DEFAULT_TEMPLATE))
+    path = Path(introduce_section(settings).get("template", DEFAULT_TEMPLATE))
     path = path if path.is_absolute() else PROJECT_ROOT / path
     # Sandboxed: the template is configuration an administrator edits, not code.
     env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(path.parent), undefined=jinja2.StrictUndefined)

@@ -8,9 +8,9 @@ from datetime import date
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
-from wkw.config import Settings
+from wkw.config import BRONZE, GOLD, PUBLISHED, SILVER, Settings
 
-BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
+__all__ = ["BRONZE", "GOLD", "PUBLISHED", "SILVER"]
 PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers")
 
 
@@ -21,7 +21,7 @@ def stage_args(description: str, argv: list[str] | None = None) -> argparse.Name
     return parser.parse_args(argv)
 
 
-def run_stage(name: str, run, doc: str, argv: list[str] | None = None):
+def run_stage(name: str, run, doc: str, argv: list[str] | None = None, with_catalog: bool = False):
     """A stage's thin main: the logical date from the command line, settings, the session, then
     `run(spark, settings, as_of)`; the session is stopped whatever happens."""
     from wkw.config import load_settings
@@ -29,7 +29,7 @@ def run_stage(name: str, run, doc: str, argv: list[str] | None = None):
 
     args = stage_args(doc.strip().splitlines()[0], argv)
     settings = load_settings()
-    spark = get_spark(settings, name)
+    spark = get_spark(settings, name, with_catalog=with_catalog)
     try:
         return run(spark, settings, args.date)
     finally:

@@ -13,8 +13,7 @@ import pyarrow.dataset as ds
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from wkw.config import Settings
-from wkw.lake import PUBLISHED
+from wkw.config import PUBLISHED, Settings
 
 
 class NoPublication(LookupError):
@@ -31,18 +30,20 @@ class Publication:
     row_counts: dict[str, int]
 
 
+def table_rows(path: str) -> list[dict]:
+    """Every row of a (small) Delta table; none when the table does not exist yet."""
+    try:
+        return DeltaTable(path).to_pyarrow_table().to_pylist()
+    except TableNotFoundError:
+        return []
+
+
 def current_publication(settings: Settings) -> Publication:
     """The newest publication (by as-of date, then publication time)."""
-    try:
-        table = DeltaTable(settings.table_path(PUBLISHED, "publications")).to_pyarrow_table()
-    except TableNotFoundError as missing:
-        raise NoPublication(
-            f"no publication in {settings.lake}: run the pipeline first (wkw run --date ...)"
-        ) from missing
-    rows = sorted(table.to_pylist(), key=lambda r: (r["as_of_date"], r["published_at"]))
+    rows = table_rows(settings.table_path(PUBLISHED, "publications"))
     if not rows:
-        raise NoPublication(f"no publication in {settings.lake}")
-    row = rows[-1]
+        raise NoPublication(f"no publication in {settings.lake}: run the pipeline first (wkw run --date ...)")
+    row = max(rows, key=lambda r: (r["as_of_date"], r["published_at"]))
     return Publication(
         publication_id=row["publication_id"],
         as_of_date=row["as_of_date"],

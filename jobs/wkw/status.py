@@ -4,25 +4,17 @@ published."""
 
 from __future__ import annotations
 
-from deltalake import DeltaTable
-from deltalake.exceptions import TableNotFoundError
-
-from wkw.config import Settings
-from wkw.lake import GOLD, PUBLISHED, SILVER
-
-
-def _rows(path: str) -> list[dict]:
-    try:
-        return DeltaTable(path).to_pyarrow_table().to_pylist()
-    except TableNotFoundError:
-        return []
+from wkw.config import GOLD, PUBLISHED, SILVER, Settings
+from wkw.published import table_rows
 
 
 def run_status(settings: Settings, last: int) -> list[dict]:
     """The `last` most recent logical dates, newest first, each with its per-source reconciliation."""
-    reconciliation = _rows(settings.table_path(SILVER, "reconciliation"))
-    verdicts = {row["as_of_date"]: row for row in _rows(settings.table_path(GOLD, "validations"))}
-    publications = {row["as_of_date"]: row for row in _rows(settings.table_path(PUBLISHED, "publications"))}
+    reconciliation = table_rows(settings.table_path(SILVER, "reconciliation"))
+    verdicts = {row["as_of_date"]: row for row in table_rows(settings.table_path(GOLD, "validations"))}
+    publications = {
+        row["as_of_date"]: row for row in table_rows(settings.table_path(PUBLISHED, "publications"))
+    }
     days = sorted({row["as_of_date"] for row in reconciliation}, reverse=True)[:last]
     runs = []
     for day in days:

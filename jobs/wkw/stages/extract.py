@@ -21,6 +21,7 @@ from wkw.files import list_files, read_bytes
 from wkw.lake import BRONZE, replace_partition, run_stage
 from wkw.parsing.mail import parse_graph_line, parse_rfc5322
 from wkw.stages.extract_people import extract_crm, extract_directory
+from wkw.stages.reconcile import ingest_counts
 
 GRAPH_SUFFIXES = (".jsonl", ".json")
 FILES_PER_TASK = 2000
@@ -99,17 +100,6 @@ def quarantined(parsed: DataFrame, as_of: date, source: str) -> DataFrame:
     )
 
 
-def count_outcomes(parsed: DataFrame, as_of: date, source: str) -> DataFrame:
-    """read = accepted + quarantined for this source and ingest date (filters come in `interactions`)."""
-    return parsed.agg(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(source).alias("source"),
-        F.count(F.lit(1)).alias("read"),
-        F.count_if(F.col("accepted")).alias("accepted"),
-        F.count_if(~F.col("accepted")).alias("quarantined"),
-    )
-
-
 def extract_mail(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
@@ -121,7 +111,7 @@ def extract_mail(
     return (
         accepted_mail(parsed, as_of),
         quarantined(parsed, as_of, "mail"),
-        count_outcomes(parsed, as_of, "mail"),
+        ingest_counts(parsed, "accepted", as_of, "mail"),
     )
 
 

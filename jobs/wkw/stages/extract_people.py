@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from wkw import schemas
 from wkw.config import Settings
 from wkw.files import list_files
+from wkw.stages.reconcile import ingest_counts
 
 EMAIL_PATTERN = r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$"
 TRUE_WORDS = ["true", "yes", "1", "y"]
@@ -98,14 +99,7 @@ def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFra
         F.lit("bad_email").alias("reason"),
         F.col("email").alias("detail"),
     )
-    counts = checked.agg(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(source).alias("source"),
-        F.count(F.lit(1)).alias("read"),
-        F.count_if("is_valid").alias("accepted"),
-        F.count_if(~F.col("is_valid")).alias("quarantined"),
-    )
-    return good, bad, counts
+    return good, bad, ingest_counts(checked, "is_valid", as_of, source)
 
 
 def extract_directory(spark: SparkSession, settings: Settings, as_of: date):

@@ -18,9 +18,8 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from wkw.config import Settings, load_settings
-from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, read_table, replace_table, stage_args
-from wkw.session import get_spark
+from wkw.config import Settings
+from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, read_table, replace_table, run_stage, table_exists
 
 PUBLICATIONS = "publications"
 CDF_PROPERTY = "delta.enableChangeDataFeed"
@@ -30,11 +29,12 @@ class NotValidated(RuntimeError):
     """The staged tables have no passing validation: publishing them would break the promise."""
 
 
-def passing_publication_id(validations: DataFrame, as_of: date) -> str:
+def passing_verdict(validations: DataFrame, as_of: date):
+    """The validation row of `as_of`, if it passed; otherwise publishing is refused."""
     verdict = validations.where(F.col("as_of_date") == F.lit(as_of)).collect()
     if not verdict or not verdict[0].passed:
         raise NotValidated(f"no passing validation for {as_of}: run validate first; nothing was published")
-    return verdict[0].publication_id
+    return verdict[0]
 
 
 def publish_table(spark: SparkSession, staged: DataFrame, path: str) -> int:
@@ -81,7 +81,7 @@ def publication_row(
 
 def record_publication(spark: SparkSession, row: DataFrame, path: str) -> None:
     """Upsert by publication id: a rerun of the same publication updates its row, never adds one."""
-    if not DeltaTable.isDeltaTable(spark, path):
+    if not table_exists(spark, path):
         replace_table(row, path)
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({CDF_PROPERTY} = true)")
         return
@@ -104,7 +104,8 @@ def register_catalog(spark: SparkSession, settings: Settings) -> None:
 
 def run(spark: SparkSession, settings: Settings, as_of: date) -> str:
     """Publish the validated staged tables of `as_of`; return the publication id."""
-    pub_id = passing_publication_id(read_table(spark, settings, GOLD, "validations"), as_of)
+    verdict = passing_verdict(read_table(spark, settings, GOLD, "validations"), as_of)
+    pub_id = verdict.publication_id
     versions, counts = {}, {}
     for name in PUBLISHED_TABLES:
         staged = read_table(spark, settings, GOLD, name).where(F.col("as_of_date") == F.lit(as_of))
@@ -112,8 +113,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> str:
             staged = staged.where(F.col("publication_id") == F.lit(pub_id))
         versions[name] = publish_table(spark, staged, settings.table_path(PUBLISHED, name))
         counts[name] = read_table(spark, settings, PUBLISHED, name).count()
-    checks = read_table(spark, settings, GOLD, "validations").where(F.col("as_of_date") == as_of).first()
-    row = publication_row(spark, settings, as_of, pub_id, versions, counts, int(checks.checks_run))
+    row = publication_row(spark, settings, as_of, pub_id, versions, counts, int(verdict.checks_run))
     record_publication(spark, row, settings.table_path(PUBLISHED, PUBLICATIONS))
     if spark.conf.get("spark.sql.catalogImplementation", "in-memory") == "hive":
         register_catalog(spark, settings)
@@ -122,16 +122,11 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = stage_args(__doc__.strip().splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, "publish", with_catalog=True)
     try:
-        run(spark, settings, args.date)
+        run_stage("publish", run, __doc__, argv, with_catalog=True)
     except NotValidated as refusal:
-        print(f"publish {args.date}: {refusal}", file=sys.stderr)
+        print(f"publish: {refusal}", file=sys.stderr)
         sys.exit(1)
-    finally:
-        spark.stop()
 
 
 if __name__ == "__main__":

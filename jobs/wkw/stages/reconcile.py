@@ -10,7 +10,18 @@ from pyspark.sql import functions as F
 MAIL = "mail"
 
 
-def reconciliation(outcomes: DataFrame, ingest_counts: DataFrame, as_of: date) -> DataFrame:
+def ingest_counts(records: DataFrame, accepted: str, as_of: date, source: str) -> DataFrame:
+    """Extract's side for one source and ingest date: read = accepted + quarantined (filters come later)."""
+    return records.agg(
+        F.lit(as_of).alias("ingest_date"),
+        F.lit(source).alias("source"),
+        F.count(F.lit(1)).alias("read"),
+        F.count_if(F.col(accepted)).alias("accepted"),
+        F.count_if(~F.col(accepted)).alias("quarantined"),
+    )
+
+
+def reconciliation(outcomes: DataFrame, extract_counts: DataFrame, as_of: date) -> DataFrame:
     """One row per source for the records ingested on `as_of`: read = accepted + filtered + quarantined."""
     todays = outcomes.where(F.col("ingest_date") == F.lit(as_of))
     by_reason = (
@@ -31,7 +42,7 @@ def reconciliation(outcomes: DataFrame, ingest_counts: DataFrame, as_of: date) -
         F.coalesce("filtered", F.lit(0)).cast("long").alias("filtered"),
         F.coalesce("filtered_by", F.create_map().cast("map<string,bigint>")).alias("filtered_by"),
     )
-    counts = ingest_counts.where(F.col("ingest_date") == F.lit(as_of))
+    counts = extract_counts.where(F.col("ingest_date") == F.lit(as_of))
     joined = counts.join(mail, on="source", how="left")
     accepted = F.coalesce("mail_accepted", F.col("accepted")).cast("long")
     filtered = F.coalesce("filtered", F.lit(0)).cast("long")

@@ -68,13 +68,19 @@ def cross_table_failures(
         F.col("email").alias("colleague_email"), "opted_out"
     )
     for name, table in sorted(tables.items()):
-        leaked = table.join(hidden, on="colleague_email", how="inner")
-        opted_out = leaked.where("opted_out").count()
+        leaked = (
+            table.join(hidden, on="colleague_email", how="inner")
+            .agg(
+                F.count_if("opted_out").alias("opted_out"), F.count_if(~F.col("opted_out")).alias("inactive")
+            )
+            .first()
+        )
+        opted_out, inactive = leaked.opted_out, leaked.inactive
         if opted_out:
             failures.append(
                 Failure(name, "no_opted_out_colleague", f"{opted_out} rows of opted-out colleagues")
             )
-        if name != "connection_strength" and (inactive := leaked.where(~F.col("opted_out")).count()):
+        if name != "connection_strength" and inactive:
             failures.append(
                 Failure(name, "no_inactive_introducer", f"{inactive} rows of inactive colleagues")
             )
