@@ -18,21 +18,23 @@ def latest_snapshot(bronze: DataFrame, as_of: date) -> DataFrame:
     )
 
 
-def colleague_addresses(directory: DataFrame) -> DataFrame:
+def colleague_addresses(directory: DataFrame, withheld: Column | None = None) -> DataFrame:
     """One row per address (primary e-mail or alias) -> the colleague's primary e-mail and flags.
 
+    `withheld` (default: the directory's opted_out flag) marks colleagues whose every touch is dropped
+    before anything is computed (wkw.privacy.withheld_flag adds the region rule and the exclusions).
     An alias claimed by two users resolves to the smallest primary e-mail: a fixed, documented order.
     """
     addresses = directory.select(
         F.explode(F.array_union(F.array("email"), "aliases")).alias("address"),
         F.col("email").alias("colleague_email"),
-        "opted_out",
+        (F.col("opted_out") if withheld is None else withheld).alias("withheld"),
         "active",
     )
     return (
         addresses.groupBy("address")
-        .agg(F.min(F.struct("colleague_email", "opted_out", "active")).alias("who"))
-        .select("address", "who.colleague_email", "who.opted_out", "who.active")
+        .agg(F.min(F.struct("colleague_email", "withheld", "active")).alias("who"))
+        .select("address", "who.colleague_email", "who.withheld", "who.active")
     )
 
 

@@ -67,12 +67,12 @@ def mail_edges(messages: DataFrame, addresses: DataFrame, internal_domains: tupl
     sender = addresses.select(
         F.col("address").alias("sender_email"),
         F.col("colleague_email").alias("sender_colleague"),
-        F.col("opted_out").alias("sender_opted_out"),
+        F.col("withheld").alias("sender_withheld"),
     )
     recipient = addresses.select(
         F.col("address").alias("recipient_email"),
         F.col("colleague_email").alias("recipient_colleague"),
-        F.col("opted_out").alias("recipient_opted_out"),
+        F.col("withheld").alias("recipient_withheld"),
     )
     resolved = pairs.join(sender, on="sender_email", how="left").join(
         recipient, on="recipient_email", how="left"
@@ -98,7 +98,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
         F.coalesce("recipient_colleague", "recipient_email")
     )
     contact = F.when(is_sent, F.col("recipient_email")).otherwise(F.col("sender_email"))
-    opted_out = F.when(is_sent, F.col("sender_opted_out")).otherwise(F.col("recipient_opted_out"))
+    withheld = F.when(is_sent, F.col("sender_withheld")).otherwise(F.col("recipient_withheld"))
     touches = edges.where(is_sent | is_received).select(
         "sent_at",
         "dedupe_key",
@@ -107,9 +107,9 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
         contact.alias("contact_email"),
         F.element_at("display_names", contact).alias("contact_name"),
         F.when(is_sent, "sent").otherwise("received").alias("direction"),
-        F.coalesce(opted_out, F.lit(False)).alias("is_opted_out"),
+        F.coalesce(withheld, F.lit(False)).alias("is_withheld"),
     )
-    kept = touches.where(~F.col("is_opted_out"))
+    kept = touches.where(~F.col("is_withheld"))
     # Two aliases of one colleague on one mail are one touch.
     return (
         kept.groupBy("dedupe_key", "colleague_email", "contact_email", "direction")
