@@ -1,0 +1,333 @@
+"""Turn one iCalendar (.ics) export into one meeting record per VEVENT: who, when, how long, what status.
+
+Pure Python (`icalendar` reads the file, `recurring-ical-events` expands RRULE / RDATE / EXDATE and moves
+an occurrence to the RECURRENCE-ID VEVENT that overrides it), so a Spark stage can call it per file in
+`mapPartitions`. Only metadata is returned: UID, SEQUENCE, STATUS, organizer and attendees (address,
+display name, PARTSTAT) and the occurrences that start in the analysed window; SUMMARY, DESCRIPTION,
+LOCATION and every other free text are never read out. Nothing raises: a VEVENT that cannot be accepted
+gets a quarantine reason, and a file that is not a usable calendar gets one result at position 0.
+
+Times: a TZID (an Olson name, a Windows name like "W. Europe Standard Time", or the file's VTIMEZONE) is
+honoured; floating times and TZIDs that cannot be resolved are taken as UTC; an all-day (DATE) event
+starts at 00:00 UTC and lasts 1440 minutes per day; a DATE-TIME event without DTEND or DURATION lasts 0
+minutes (RFC 5545). Rooms and resources (CUTYPE=ROOM / RESOURCE) are not people: they are left out of
+the attendees, as are invalid addresses, and `dropped_attendees` counts both.
+
+    from wkw.parsing.calendar import parse_ics
+    for position, result in parse_ics(path.read_bytes(), str(path), window_start, window_end): ...
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import recurring_ical_events
+from icalendar import Calendar, Component
+
+from wkw.parsing.addresses import clean_address, clean_name
+from wkw.parsing.headers import FALLBACK_CHARSET
+from wkw.parsing.mail import DETAIL_MAX_CHARS, ParseResult
+
+EMPTY_FILE = "empty_file"
+NOT_A_CALENDAR = "not_a_calendar"
+MISSING_START = "missing_start"
+NO_ORGANIZER = "no_organizer"
+NO_ATTENDEES = "no_attendees"
+BAD_RECURRENCE = "bad_recurrence"
+PARSE_ERROR = "parse_error"
+REASONS = (EMPTY_FILE, NOT_A_CALENDAR, MISSING_START, NO_ORGANIZER, NO_ATTENDEES, BAD_RECURRENCE, PARSE_ERROR)
+
+CONFIRMED, TENTATIVE, CANCELLED = "CONFIRMED", "TENTATIVE", "CANCELLED"
+STATUS_SPELLINGS = {CONFIRMED: CONFIRMED, TENTATIVE: TENTATIVE, CANCELLED: CANCELLED, "CANCELED": CANCELLED}
+METHOD_CANCEL = "CANCEL"  # an iTIP cancellation notice: its events are cancelled unless they say otherwise
+DEFAULT_PARTSTAT = "NEEDS-ACTION"
+NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
+RECURRENCE_PROPERTIES = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+# A meeting recurs at most daily: finer rules are absurd here and would cost millions of occurrences.
+MEETING_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+SUB_DAILY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+MIN_SERIES_YEAR = 1900  # expanding a rule walks from its DTSTART: a series cannot start centuries ago
+MAX_OCCURRENCES = 1000  # per VEVENT in the window; a daily series over a year has about 370
+MINUTES_PER_DAY = 1440
+SNIFF_BYTES = 4096
+SURROGATE_ESCAPE_BASE = 0xDC00
+POSITION_TAG = "X-WKW-POSITION"  # set in memory on each VEVENT so its occurrences can be traced back
+
+_FOLD_RE = re.compile(rb"\r?\n[ \t]")
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as surrogateescape keeps them
+_MAILTO_RE = re.compile(r"^\s*mailto:", re.IGNORECASE)
+
+
+class _Rejected(Exception):
+    """Raised inside the parser to quarantine a VEVENT or the whole file with a reason."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def parse_ics(
+    data: bytes, source_file: str, window_start: datetime, window_end: datetime
+) -> Iterator[tuple[int, ParseResult]]:
+    """(position, result) per VEVENT in file order (1-based), or one (0, quarantine) for an unusable file.
+
+    Occurrences are those starting in [window_start, window_end) (aware datetimes, UTC).
+    """
+    try:
+        calendars = _calendars(data)
+    except _Rejected as rejected:
+        yield 0, _rejection(rejected.reason, rejected.detail)
+        return
+    except Exception as exc:  # the contract is to quarantine, never to fail the Spark task
+        yield 0, _rejection(PARSE_ERROR, f"{type(exc).__name__}: {exc}")
+        return
+    position = 0
+    for calendar in calendars:
+        method = _text(calendar.get("METHOD")) or ""
+        events = []
+        for event in calendar.walk("VEVENT"):
+            position += 1
+            event[POSITION_TAG] = str(position)
+            # A garbled SEQUENCE would stop the expansion of its whole series: read it as 0 up front.
+            event["SEQUENCE"] = _sequence(event.get("SEQUENCE"))
+            events.append((position, event))
+        try:
+            found, failed = _expand(calendar, events, window_start, window_end)
+        except Exception as exc:  # never expected: quarantine this calendar's events rather than fail
+            found, failed = (
+                {},
+                {number: (PARSE_ERROR, f"{type(exc).__name__}: {exc}") for number, _ in events},
+            )
+        for number, event in events:
+            yield number, _guarded(event, number, source_file, method.upper(), found, failed)
+
+
+def _rejection(reason: str, detail: str | None) -> ParseResult:
+    return ParseResult(reason=reason, detail=detail[:DETAIL_MAX_CHARS] if detail else None)
+
+
+def _calendars(data: bytes) -> list[Calendar]:
+    if not data.strip():
+        raise _Rejected(EMPTY_FILE)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16", "replace").encode("utf-8")
+    if b"\x00" in data[:SNIFF_BYTES]:
+        raise _Rejected(NOT_A_CALENDAR, "NUL byte in the first bytes")
+    text = _decode(data.removeprefix(codecs.BOM_UTF8))
+    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
+        raise _Rejected(NOT_A_CALENDAR, "no BEGIN:VCALENDAR at the start")
+    if not text.rstrip().upper().endswith("END:VCALENDAR"):
+        raise _Rejected(NOT_A_CALENDAR, "truncated: no END:VCALENDAR at the end")
+    try:
+        return Calendar.from_ical(text, multiple=True)
+    except ValueError as exc:
+        raise _Rejected(NOT_A_CALENDAR, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _decode(data: bytes) -> str:
+    """Unfold first (a fold may split a UTF-8 sequence), then decode UTF-8; a stray byte is read as cp1252."""
+    text = _FOLD_RE.sub(b"", data).decode("utf-8", "surrogateescape")
+    return _ESCAPED_BYTE_RE.sub(_from_fallback, text)
+
+
+def _from_fallback(match: re.Match) -> str:
+    return bytes([ord(match.group()) - SURROGATE_ESCAPE_BASE]).decode(FALLBACK_CHARSET, "replace")
+
+
+def _expand(
+    calendar: Calendar, events: list[tuple[int, Component]], window_start: datetime, window_end: datetime
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, tuple[str, str]]]:
+    """Occurrences per position, and (reason, detail) per position that cannot be expanded.
+
+    A series (one UID) is expanded whole, so that an override takes its occurrence from the master. When
+    the library refuses a series, each of its VEVENTs is tried alone, so one bad rule spoils only itself.
+    """
+    timezones = [component for component in calendar.subcomponents if component.name == "VTIMEZONE"]
+    series: dict[tuple[str | None, int], list[tuple[int, Component]]] = {}
+    failed: dict[int, tuple[str, str]] = {}
+    masters: set[str | None] = set()
+    for position, event in events:
+        problem = _expansion_problem(event)
+        if problem is not None:
+            failed[position] = problem
+            continue
+        uid = _text(event.get("UID"))
+        # The library keeps one master per UID: a UID-less VEVENT, or a second master (not an override)
+        # under a UID already seen, is a series of its own rather than silently dropped.
+        is_master = event.get("RECURRENCE-ID") is None
+        alone = uid is None or (is_master and uid in masters)
+        if is_master:
+            masters.add(uid)
+        series.setdefault((uid, position if alone else 0), []).append((position, event))
+    found: dict[int, list[dict[str, Any]]] = {}
+    for members in series.values():
+        try:
+            found.update(_occurrences(timezones, members, window_start, window_end))
+        except Exception:  # retried one VEVENT at a time below
+            for position, event in members:
+                try:
+                    found.update(_occurrences(timezones, [(position, event)], window_start, window_end))
+                except Exception as exc:
+                    reason = BAD_RECURRENCE if _is_recurring(event) else PARSE_ERROR
+                    failed[position] = (reason, f"{type(exc).__name__}: {exc}")
+    return found, failed
+
+
+def _expansion_problem(event: Component) -> tuple[str, str] | None:
+    """Why the VEVENT cannot be placed in time, checked before the library sees it, or None."""
+    try:
+        start = event.start
+    except Exception as exc:
+        return MISSING_START, str(exc)
+    try:
+        if _utc(event.end) < _utc(start):
+            return PARSE_ERROR, "DTEND before DTSTART"
+    except Exception as exc:
+        return PARSE_ERROR, f"unusable DTEND or DURATION: {exc}"
+    broken = sorted({name for name, _ in getattr(event, "errors", []) if name in RECURRENCE_PROPERTIES})
+    if broken:
+        return BAD_RECURRENCE, f"unparsable {', '.join(broken)}"
+    rules = event.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        frequency = ",".join(rule.get("FREQ", []))
+        if frequency.upper() not in MEETING_FREQUENCIES:
+            return BAD_RECURRENCE, f"RRULE FREQ={frequency}: meetings recur at most daily"
+        if any(len(rule.get(part, [])) > 1 for part in SUB_DAILY_PARTS):
+            return BAD_RECURRENCE, "RRULE repeats within a day"
+    if _is_recurring(event) and start.year < MIN_SERIES_YEAR:
+        return BAD_RECURRENCE, f"series starts in {start.year}"
+    return None
+
+
+def _occurrences(
+    timezones: list[Component], members: list[tuple[int, Component]], window_start, window_end
+) -> dict[int, list[dict[str, Any]]]:
+    subset = Calendar()
+    subset.subcomponents = [*timezones, *(event for _, event in members)]
+    found: dict[int, list[dict[str, Any]]] = {position: [] for position, _ in members}
+    for occurrence in recurring_ical_events.of(subset).between(window_start, window_end):
+        start = _utc(occurrence.start)
+        if window_start <= start < window_end:
+            found[int(occurrence[POSITION_TAG])].append({"start": start, "minutes": _minutes(occurrence)})
+    return {position: sorted(items, key=lambda item: item["start"]) for position, items in found.items()}
+
+
+def _minutes(occurrence: Component) -> int:
+    start, end = occurrence.start, occurrence.end
+    if not isinstance(start, datetime):
+        return MINUTES_PER_DAY * (end - start).days
+    return int((_utc(end) - _utc(start)).total_seconds() // 60)
+
+
+def _utc(value: date) -> datetime:
+    """UTC-aware: a DATE at 00:00 UTC, a floating time as UTC, a zoned time converted."""
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _is_recurring(event: Component) -> bool:
+    return any(event.get(name) is not None for name in RECURRENCE_PROPERTIES)
+
+
+def _guarded(event, position, source_file, method, found, failed) -> ParseResult:
+    try:
+        return ParseResult(record=_record(event, position, source_file, method, found, failed))
+    except _Rejected as rejected:
+        return _rejection(rejected.reason, rejected.detail)
+    except Exception as exc:  # the contract is to quarantine, never to fail the Spark task
+        return _rejection(PARSE_ERROR, f"{type(exc).__name__}: {exc}")
+
+
+def _record(event, position: int, source_file: str, method: str, found, failed) -> dict[str, Any]:
+    try:
+        start = event.start
+    except Exception as exc:
+        raise _Rejected(MISSING_START, None if event.get("DTSTART") is None else str(exc)) from exc
+    organizer_email, organizer_name = _party(event.get("ORGANIZER"))
+    if organizer_email is None:
+        raise _Rejected(NO_ORGANIZER, _detail("ORGANIZER", event.get("ORGANIZER")))
+    attendees, dropped = _attendees(event.get("ATTENDEE"))
+    if not attendees:
+        raise _Rejected(NO_ATTENDEES, f"{dropped} attendees left out" if dropped else None)
+    if position in failed:
+        raise _Rejected(*failed[position])
+    occurrences = found.get(position, [])
+    if len(occurrences) > MAX_OCCURRENCES:
+        raise _Rejected(BAD_RECURRENCE, f"{len(occurrences)} occurrences in the window")
+    recurrence_id = event.get("RECURRENCE-ID")
+    return {
+        "source_file": source_file,
+        "position": position,
+        "uid": _text(event.get("UID")) or _made_up_uid(organizer_email, start, attendees),
+        "sequence": _sequence(event.get("SEQUENCE")),
+        "recurrence_id": _utc(recurrence_id.dt) if recurrence_id is not None else None,
+        "status": _status(event.get("STATUS"), method),
+        "organizer_email": organizer_email,
+        "organizer_name": organizer_name,
+        "attendees": attendees,
+        "occurrences": occurrences,
+        "is_recurring": _is_recurring(event),
+        "dropped_attendees": dropped,
+    }
+
+
+def _party(value: Any) -> tuple[str | None, str | None]:
+    """(address, display name) of an ORGANIZER or ATTENDEE value."""
+    if isinstance(value, list):  # a property given twice: the first one counts
+        value = value[0] if value else None
+    if value is None:
+        return None, None
+    email = clean_address(_MAILTO_RE.sub("", str(value)))
+    params = getattr(value, "params", {})
+    return email, clean_name(params.get("CN")) if email else None
+
+
+def _attendees(values: Any) -> tuple[list[dict[str, str | None]], int]:
+    """People attending, first mention of each address kept, and how many entries were left out."""
+    attendees: dict[str, dict[str, str | None]] = {}
+    dropped = 0
+    for value in values if isinstance(values, list) else [values] if values is not None else []:
+        params = getattr(value, "params", {})
+        email, name = _party(value)
+        if email is None or str(params.get("CUTYPE", "")).strip().upper() in NOT_PEOPLE:
+            dropped += 1
+            continue
+        partstat = str(params.get("PARTSTAT") or DEFAULT_PARTSTAT).strip().upper()
+        attendees.setdefault(email, {"email": email, "name": name, "partstat": partstat})
+    return list(attendees.values()), dropped
+
+
+def _status(value: Any, method: str) -> str:
+    status = (_text(value) or "").upper()
+    if not status and method == METHOD_CANCEL:
+        return CANCELLED
+    return STATUS_SPELLINGS.get(status, CONFIRMED)
+
+
+def _sequence(value: Any) -> int:
+    try:
+        return int(value) if value is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def _made_up_uid(organizer: str, start: date, attendees: list[dict[str, str | None]]) -> str:
+    """A stable stand-in for a missing UID: copies of one meeting in several exports still match."""
+    emails = ",".join(sorted(str(attendee["email"]) for attendee in attendees))
+    key = f"{organizer}|{_utc(start).isoformat()}|{emails}"
+    return "no-uid-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _text(value: Any) -> str | None:
+    text = str(value).strip() if value is not None and not isinstance(value, list) else ""
+    return text or None
+
+
+def _detail(name: str, value: Any) -> str:
+    return f"{name} missing" if value is None else f"{name} not a usable address: {value}"
