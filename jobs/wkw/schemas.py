@@ -53,6 +53,7 @@ DIRECTORY_CSV = T.StructType(
         T.StructField("licences", T.StringType(), True),
         T.StructField("active", T.StringType(), True),
         T.StructField("opted_out", T.StringType(), True),
+        T.StructField("groups", T.StringType(), True),
     ]
 )
 
