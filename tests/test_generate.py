@@ -1,19 +1,27 @@
 """Tests of wkw.generate: the synthetic company is deterministic and its files hold the truth it claims.
 
-The written files are read back with the standard library (csv, email, json), never with Spark.
+The written files are read back with the standard library (csv, email, json), the calendar exports with
+the pipeline's own parser (wkw.parsing.calendar.parse_ics) and icalendar; never with Spark.
 Run: .venv/bin/python -m pytest tests/test_generate.py -q
 """
 
 import csv
+import hashlib
 import json
-from collections import defaultdict
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 from wkw.generate import DIRECTORY_HEADER, generate
+from wkw.generate_calls import CALL_HEADER
+from wkw.parsing.calendar import parse_ics
 
 SMALL = {"colleagues": 12, "contacts": 40, "days": 30}
 END = date(2026, 11, 26)
@@ -110,8 +118,22 @@ def test_same_arguments_give_the_same_bytes_and_another_seed_differs(tmp_path):
     generate(other, seed=4, **SMALL)
 
     assert _files(first) == _files(second)
+    assert any(name.startswith(f"calendar/{DAY}/") for name in _files(first))
+    assert f"calls/{DAY}/pbx.csv" in _files(first)
     assert _files(first)["truth.json"] != _files(other)["truth.json"]
     assert _files(first)[f"directory/{DAY}/users.csv"] != _files(other)[f"directory/{DAY}/users.csv"]
+
+
+def test_another_process_writes_the_same_bytes(tmp_path):
+    """Set order changes with the process's hash seed: nothing written may depend on it."""
+    script = "import sys; from pathlib import Path; from wkw.generate import generate; "
+    script += f"generate(Path(sys.argv[1]), seed=3, colleagues={SMALL['colleagues']}, "
+    script += f"contacts={SMALL['contacts']}, days={SMALL['days']})"
+    for hash_seed in ("1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / hash_seed)], env=environment, check=True)
+
+    assert _files(tmp_path / "1") == _files(tmp_path / "2")
 
 
 def test_a_second_run_into_the_same_folders_is_refused(company):
@@ -207,6 +229,9 @@ def test_the_malformed_files_exist_and_are_broken_as_listed(company):
         "date_out_of_range",
         "truncated_json",
         "json_not_object",
+        "no_attendees",
+        "truncated_calendar",
+        "bad_duration",
     }
     assert (out / defects["empty"]["path"]).read_bytes() == b""
     assert b"\x00" in (out / defects["binary"]["path"]).read_bytes()
@@ -274,3 +299,220 @@ def test_a_maildir_holds_its_owner_s_sent_mail_and_mail_to_its_owner(mails, dire
             if mail["where"] == "inbox":
                 addressed = {primary.get(address) for address in mail["to"] + mail["cc"]}
                 assert mail["from"] not in owners and (not owners or owners <= addressed), mailbox
+
+
+# The mail tree of seed 7, SMALL, as written before calendars and calls were added: they have their own
+# random streams, so the mail must not move by a byte.
+MAIL_TREE_SHA256 = "1a1e47fbe2c519af00a099bec703a5370c3d7fe3e93afcd8050b45b03ca425b2"
+MAX_MEETING_ATTENDEES = 25
+MIN_CALL_SECONDS = 30
+
+
+def _tree_sha256(root: Path) -> str:
+    digest = hashlib.sha256()
+    for name, content in sorted(_files(root).items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+def test_the_mail_is_the_same_as_before_calendars_and_calls(tmp_path):
+    generate(tmp_path, seed=7, **SMALL)
+
+    assert _tree_sha256(tmp_path / "mail") == MAIL_TREE_SHA256
+
+
+def _window() -> tuple[datetime, datetime]:
+    end = datetime(END.year, END.month, END.day, tzinfo=UTC)
+    return end - timedelta(days=SMALL["days"] + 1), end + timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def meetings(company) -> tuple[list[dict], list[tuple[str, int, str]]]:
+    """Every VEVENT of the calendar exports as parsed by the pipeline: (records, (path, position, reason))."""
+    out = company[0]
+    records, rejected = [], []
+    for path in sorted((out / "calendar" / DAY).glob("*.ics")):
+        name = path.relative_to(out).as_posix()
+        for position, result in parse_ics(path.read_bytes(), name, *_window()):
+            if result.record is None:
+                rejected.append((name, position, result.reason))
+            else:
+                records.append(result.record)
+    return records, rejected
+
+
+def _kinds(truth: dict) -> dict[tuple[str, str], str]:
+    return {(tie["colleague"], tie["contact"]): tie["kind"] for tie in truth["ties"]}
+
+
+def _participants(record: dict) -> set[str]:
+    attending = {a["email"] for a in record["attendees"] if a["partstat"] != "DECLINED"}
+    return attending | {record["organizer_email"]}
+
+
+def test_every_colleague_has_a_calendar_and_only_the_planted_defects_are_refused(company, meetings):
+    out, truth = company
+    records, rejected = meetings
+    exports = [path for path in (out / "calendar" / DAY).glob("*.ics") if not path.stem.endswith("-shared")]
+    planted = {
+        (entry["path"], entry.get("position", 0), entry["defect"])
+        for entry in truth["malformed_files"]
+        if entry["path"].startswith("calendar/")
+    }
+    reasons = {"no_attendees": "no_attendees", "truncated_calendar": "not_a_calendar"}
+
+    assert len(exports) == SMALL["colleagues"]
+    assert len(records) == sum(truth["meetings"].values())
+    assert sorted(rejected) == sorted((path, position, reasons[defect]) for path, position, defect in planted)
+    assert sum(truth["meeting_outcomes"].values()) == len(records)
+    assert all(count > 0 for count in truth["meetings"].values())
+
+
+def test_strong_ties_meet_in_a_series_with_an_exdate_and_a_moved_occurrence(company, meetings):
+    out, truth = company
+    by_uid = defaultdict(list)
+    for record in meetings[0]:
+        by_uid[record["uid"]].append(record)
+    strong = {pair for pair, kind in _kinds(truth).items() if kind == "strong"}
+    first, end = _window()
+
+    assert {(s["colleague"], s["contact"]) for s in truth["meeting_series"]} == strong
+    for series in truth["meeting_series"]:
+        copies = by_uid[series["uid"]]
+        masters = [r for r in copies if r["recurrence_id"] is None]
+        overrides = [r for r in copies if r["recurrence_id"] is not None]
+        master = masters[0]
+        assert master["is_recurring"] and master["organizer_email"] == series["organizer"]
+        answers = {a["email"]: a["partstat"] for a in master["attendees"]}
+        assert answers[series["colleague"]] == answers[series["contact"]] == "ACCEPTED"
+        starts = [o["start"] for o in master["occurrences"] + overrides[0]["occurrences"]]
+        expected = [datetime.fromisoformat(start) for start in series["occurrences"]]
+        assert sorted(starts) == expected and all(first < start < end for start in starts)
+        override = overrides[0]
+        assert override["sequence"] > master["sequence"]
+        assert override["occurrences"][0]["start"] != override["recurrence_id"]
+        # One copy per calendar holding it: the master, and its override, in each.
+        assert len(masters) == len(overrides) == len({r["source_file"] for r in copies})
+
+
+def test_the_series_rules_end_inside_the_window_and_skip_one_date(company):
+    out, truth = company
+    uids = {series["uid"] for series in truth["meeting_series"]}
+    seen = set()
+    for path in sorted((out / "calendar" / DAY).glob("*.ics")):
+        if path.stem.endswith("-shared"):
+            continue
+        for event in Calendar.from_ical(path.read_bytes()).walk("VEVENT"):
+            if str(event["UID"]) in uids and "RRULE" in event:
+                rule = event["RRULE"]
+                assert ("COUNT" in rule) != ("UNTIL" in rule) and rule["FREQ"] == ["WEEKLY"]
+                assert "EXDATE" in event and "TZID" in event["DTSTART"].params
+                seen.add(str(event["UID"]))
+    assert seen == uids
+
+
+def test_only_strong_ties_meet_in_meetings_that_count(company, meetings, directory):
+    """A meeting counts unless cancelled (any copy: the newest wins) or too big; decliners are out."""
+    truth = company[1]
+    kinds = _kinds(truth)
+    colleagues = {row["email"] for row in directory}
+    domain = "@" + truth["domain"]
+    cancelled = {r["uid"] for r in meetings[0] if r["status"] == "CANCELLED"}
+    counted = [
+        r for r in meetings[0] if r["uid"] not in cancelled and len(_participants(r)) <= MAX_MEETING_ATTENDEES
+    ]
+
+    assert counted
+    for record in counted:
+        people = _participants(record)
+        inside = {p for p in people if p.endswith(domain)}
+        assert inside <= colleagues
+        for colleague in inside:
+            for contact in people - inside:
+                assert kinds.get((colleague, contact)) == "strong", (record["uid"], colleague, contact)
+
+
+def test_declined_cancelled_and_town_hall_meetings_are_planted(company, meetings):
+    truth = company[1]
+    kinds = _kinds(truth)
+    domain = "@" + truth["domain"]
+    declined = [
+        pair
+        for r in meetings[0]
+        for pair in (
+            (r["organizer_email"], a["email"]) for a in r["attendees"] if a["partstat"] == "DECLINED"
+        )
+    ]
+    by_uid = defaultdict(list)
+    for record in meetings[0]:
+        by_uid[record["uid"]].append(record)
+    cancelled = [copies for copies in by_uid.values() if any(r["status"] == "CANCELLED" for r in copies)]
+    crowded = [r for r in meetings[0] if len(_participants(r)) > MAX_MEETING_ATTENDEES]
+
+    assert declined and all(kinds[pair] in ("weak", "one_way") for pair in declined)
+    assert cancelled
+    for copies in cancelled:
+        newest = max(copies, key=lambda r: r["sequence"])
+        assert newest["status"] == "CANCELLED"
+        assert any(r["status"] == "CONFIRMED" and r["sequence"] < newest["sequence"] for r in copies)
+    assert {r["uid"] for r in crowded} and all(
+        any(not p.endswith(domain) for p in _participants(r)) for r in crowded
+    )
+    expected = truth["meeting_outcomes"]
+    assert expected["cancelled"] == len(cancelled) and expected["too_many_attendees"] == len(
+        {r["uid"] for r in crowded}
+    )
+
+
+def _call_rows(out: Path, name: str) -> list[dict]:
+    with (out / "calls" / DAY / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_calls_hold_strong_ties_short_calls_and_internal_calls(company, directory):
+    out, truth = company
+    kinds = _kinds(truth)
+    primary = _primary(directory)
+    [bad] = [entry for entry in truth["malformed_files"] if entry["path"].startswith("calls/")]
+    lines = (out / bad["path"]).read_text(encoding="utf-8").splitlines()
+    rows = _call_rows(out, "calls.csv")
+    good = [row for row in rows if row["duration_seconds"].isdigit()]
+
+    assert lines[0] == ",".join(CALL_HEADER) and not lines[bad["line"] - 1].split(",")[4].isdigit()
+    assert len(good) == len(rows) - 1
+    ways = defaultdict(set)
+    counts = Counter()
+    for row in good:
+        caller, callee = primary.get(row["caller"]), primary.get(row["callee"])
+        seconds = int(row["duration_seconds"])
+        if caller and callee:
+            counts["internal"] += 1
+        elif seconds < MIN_CALL_SECONDS:
+            counts["short"] += 1
+            assert kinds[(caller or callee, row["callee"] if caller else row["caller"])] == "weak"
+        else:
+            counts["strong"] += 1
+            pair = (caller, row["callee"]) if caller else (callee, row["caller"])
+            assert kinds[pair] == "strong" and 120 <= seconds <= 1800
+            ways[pair].add("out" if caller else "in")
+    assert dict(counts) == {kind: truth["calls"][kind] for kind in ("internal", "short", "strong")}
+    assert all(directions == {"out", "in"} for directions in ways.values())
+    assert set(ways) == {pair for pair, kind in kinds.items() if kind == "strong"}
+
+
+def test_each_pbx_row_is_a_call_of_the_teams_export_seen_from_the_colleague(company, directory):
+    out, truth = company
+    primary = _primary(directory)
+
+    def key(row: dict) -> tuple:
+        when = datetime.fromisoformat(row["start"].replace("Z", "+00:00"))
+        parties = (primary.get(row["caller"], row["caller"]), primary.get(row["callee"], row["callee"]))
+        return parties, when, row["duration_seconds"]
+
+    teams = {key(row) for row in _call_rows(out, "calls.csv")}
+    pbx = _call_rows(out, "pbx.csv")
+
+    assert len(pbx) == truth["calls"]["duplicate"] > 0
+    assert all(key(row) in teams for row in pbx)
+    assert all(row["call_id"].startswith("PBX-") and "Z" not in row["start"] for row in pbx)
+    assert sum(truth["call_outcomes"].values()) == sum(truth["calls"].values())

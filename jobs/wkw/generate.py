@@ -1,15 +1,24 @@
-"""A deterministic synthetic company: the directory, CRM and mail exports that land before a first run,
-and the planted truth (who knows whom) the pipeline must find.
+"""A deterministic synthetic company: the directory, CRM, address book, mail, calendar and call exports that
+land before a first run, and the planted truth (who knows whom) the pipeline must find.
 
 Run: `wkw generate --out DIR [--seed N] [--colleagues N] [--contacts N] [--days N] [--end-date YYYY-MM-DD]`,
-or `generate(Path(DIR))` from Python. Standard library only; the same arguments give byte-identical files.
+or `generate(Path(DIR))` from Python. Standard library and `icalendar`; the same arguments give
+byte-identical files. Each export has its own random stream, so adding one never changes the others.
 
 The whole history lands in the end date's folders (D = end date, ISO):
-- DIR/directory/D/users.csv and DIR/crm/D/crm.csv;
+- DIR/directory/D/users.csv, DIR/crm/D/crm.csv and DIR/address_book/D/address_book.csv (each colleague's
+  strong and moderate contacts and the colleagues of their department);
 - DIR/mail/D/maildir/<last-f>/{sent_items,inbox}/<n> for about half of the colleagues, RFC 5322 files;
 - DIR/mail/D/graph/messages-NNNN.jsonl for the others, one Microsoft Graph message per line;
-- DIR/truth.json: ties by kind, the opted-out and inactive colleagues, a sample lead, the newsletter and
-  no-reply senders, the malformed files planted among the exports, and the number of well-formed messages.
+- DIR/calendar/D/<last-f>.ics, each colleague's calendar export: recurring meetings of strong ties, declined
+  and cancelled invitations, internal meetings and town halls (wkw.generate_meetings);
+- DIR/calls/D/calls.csv and DIR/calls/D/pbx.csv, call records, some exported twice (wkw.generate_calls);
+- DIR/truth.json: ties by kind, the opted-out and inactive colleagues, a sample lead, a sample seller (who
+  may use the product), the newsletter and no-reply senders, the malformed files planted among the
+  exports (path, and line or position when one record of a file is broken), the number of well-formed
+  messages, the meetings (VEVENTs per kind) and calls (rows per kind) written, the strong ties' meeting
+  series, and per record the outcome the interactions stage must give (meeting_outcomes, call_outcomes:
+  accepted or the filter reason).
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ from datetime import date
 from pathlib import Path
 
 from wkw.generate_calendar import MailPlan
+from wkw.generate_calls import plan_calls, write_calls
+from wkw.generate_meetings import expected_outcomes, plan_meetings, strong_series, write_calendars
 from wkw.generate_noise import plan_broadcasts, plan_internal, plan_newsletters, plan_noreply
 from wkw.generate_people import Colleague, Contact, build_colleagues, build_contacts, directory_row
 from wkw.generate_ties import Tie, assign_ties, plan_tie_mail
@@ -42,6 +53,8 @@ DIRECTORY_HEADER = (
     "opted_out",
 )
 CRM_HEADER = ("id", "type", "email", "name", "company")
+ADDRESS_BOOK_HEADER = ("owner", "contact_email", "contact_name")
+KEPT_TIES = ("strong", "moderate")  # the contacts a colleague keeps in their address book
 CRM_SHARE = 0.85  # most, not all, external contacts are in the CRM
 LEAD_SHARE = 0.5
 CRM_PREFIX = {"lead": "LEAD", "contact": "CONT"}
@@ -53,7 +66,7 @@ def _check(out: Path, day: str, colleagues: int, contacts: int, days: int) -> No
         minimum = f"{MIN_COLLEAGUES} colleagues, {MIN_CONTACTS} contacts and {MIN_DAYS} days"
         raise ValueError(f"the company needs at least {minimum}")
     # Leftovers of another run would break "same arguments, same files": refuse rather than delete.
-    for source in ("directory", "crm", "mail"):
+    for source in ("directory", "crm", "address_book", "mail", "calendar", "calls"):
         folder = out / source / day
         if folder.exists() and any(folder.iterdir()):
             raise FileExistsError(f"{folder} is not empty")
@@ -103,6 +116,34 @@ def _crm_rows(rng: random.Random, contacts: list[Contact], types: dict[str, str]
     return sorted(rows)
 
 
+def _address_book_rows(people: list[Colleague], ties: list) -> list[list[str]]:
+    """Each colleague keeps their strong and moderate contacts and the colleagues of their department.
+
+    A colleague alone in their department is in nobody's book: the address-book rule refuses to look
+    them up (docs/privacy.md).
+    """
+    rows = {(t.colleague.email, t.contact.email, t.contact.name) for t in ties if t.kind in KEPT_TIES}
+    for owner in people:
+        for other in people:
+            if other is not owner and other.department == owner.department:
+                rows.add((owner.email, other.email, other.name))
+    return [list(row) for row in sorted(rows)]
+
+
+def _sample_seller(people: list[Colleague]) -> str | None:
+    """A colleague who may use the product: active, analysed, a salesperson with Sales Premium."""
+    sellers = (
+        c.email
+        for c in sorted(people, key=lambda c: c.email)
+        if c.active and not c.opted_out and "salesperson" in c.roles and "Sales Premium" in c.licences
+    )
+    return next(sellers, None)
+
+
+def _malformed_order(entry: dict) -> tuple[str, int]:
+    return entry["path"], entry.get("line", entry.get("position", 0))
+
+
 def _emails(colleagues: list[Colleague], keep) -> list[str]:
     return sorted(colleague.email for colleague in colleagues if keep(colleague))
 
@@ -114,10 +155,48 @@ def _truth(
     return {
         **settings,
         "sample_lead": sample_lead,
+        "sample_seller": _sample_seller(colleagues),
         "opted_out": _emails(colleagues, lambda c: c.opted_out),
         "inactive": _emails(colleagues, lambda c: not c.active),
         "ties": [{"colleague": c, "contact": p, "kind": k} for c, p, k in tie_rows],
         **extra,
+    }
+
+
+def _meetings_and_calls(
+    seed: int,
+    out: Path,
+    day: str,
+    people: list[Colleague],
+    ties: list[Tie],
+    guests: list[Contact],
+    stray: Contact,
+    window: tuple[date, date],
+    domain: str,
+) -> dict:
+    """The calendar and call exports, each from its own random streams; their part of the truth."""
+    meetings = plan_meetings(random.Random(f"{seed}:meetings"), people, ties, guests, *window, domain)
+    meeting_counts, calendar_malformed = write_calendars(
+        random.Random(f"{seed}:calendar-write"),
+        out,
+        out / "calendar" / day,
+        meetings,
+        people,
+        stray,
+        date.fromisoformat(day),
+        domain,
+    )
+    calls = plan_calls(random.Random(f"{seed}:calls"), people, ties, *window)
+    call_counts, call_outcomes, call_malformed = write_calls(
+        random.Random(f"{seed}:calls-write"), out, out / "calls" / day, calls, people
+    )
+    return {
+        "meetings": meeting_counts,
+        "calls": call_counts,
+        "meeting_series": strong_series(meetings, people),
+        "meeting_outcomes": expected_outcomes(meetings, people),
+        "call_outcomes": call_outcomes,
+        "malformed_files": calendar_malformed + call_malformed,
     }
 
 
@@ -142,6 +221,9 @@ def generate(
     sample_lead = next(email for email in candidates if types.get(email) == "lead")
     _write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
     _write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types))
+    _write_csv(
+        out / "address_book" / day / "address_book.csv", ADDRESS_BOOK_HEADER, _address_book_rows(people, ties)
+    )
 
     plan = MailPlan(people, end_date, days)
     plan_tie_mail(random.Random(f"{seed}:tie-mail"), plan, ties)
@@ -155,6 +237,10 @@ def generate(
     write_rng = random.Random(f"{seed}:write")
     messages, malformed = write_mailboxes(write_rng, out, out / "mail" / day, plan, people, stray, domain)
 
+    window = (plan.first, plan.last)
+    meetings_and_calls = _meetings_and_calls(seed, out, day, people, ties, guests, stray, window, domain)
+    malformed += meetings_and_calls.pop("malformed_files")
+
     settings = {
         "seed": seed,
         "end_date": day,
@@ -166,8 +252,9 @@ def generate(
         "broadcast_guests": broadcast_guests,
         "newsletter_senders": newsletter_senders,
         "noreply_senders": noreply_senders,
-        "malformed_files": sorted(malformed, key=lambda entry: (entry["path"], entry.get("line", 0))),
+        "malformed_files": sorted(malformed, key=_malformed_order),
         "messages": messages,
+        **meetings_and_calls,
     }
     truth = _truth(settings, people, ties, sample_lead, extra)
     (out / TRUTH_FILE).write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8")

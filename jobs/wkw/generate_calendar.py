@@ -1,7 +1,8 @@
-"""Time and the mail plan for `wkw generate`: working-hour moments in each sender's zone, and the plan of
-mails filed by the colleagues whose mailboxes hold a copy.
+"""Time and the mail plan for `wkw generate`: working-hour moments in each sender's zone, the time zone a
+calendar uses for each office, and the plan of mails filed by the colleagues whose mailboxes hold a copy.
 
-Used by the planners (wkw.generate_ties, wkw.generate_noise) and the writers (wkw.generate_write).
+Used by the planners (wkw.generate_ties, wkw.generate_noise, wkw.generate_meetings, wkw.generate_calls)
+and the writers (wkw.generate_write).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from wkw.generate_people import Colleague, Person
 
@@ -19,11 +21,37 @@ BULK_HOURS = (5, 7)  # newsletters and notifications go out before the working d
 REPLY_MINUTES = (15, 240)
 FRIDAY = 4
 CONVERSATION_BYTES = 24
+MINUTES_PER_HOUR = 60
+# The Olson zone of each office offset (minutes east of UTC) of wkw.generate_people. Mail is dated with the
+# fixed offset; a calendar sets a meeting in the organizer's zone, summer time included, as Outlook does.
+ZONE_NAMES = {
+    -480: "America/Los_Angeles",
+    -360: "America/Chicago",
+    -300: "America/New_York",
+    -180: "America/Sao_Paulo",
+    0: "Europe/London",
+    60: "Europe/Berlin",
+    120: "Europe/Helsinki",
+    330: "Asia/Kolkata",
+    480: "Asia/Singapore",
+    540: "Asia/Tokyo",
+    600: "Australia/Brisbane",
+}
 
 
 @cache
 def zone(offset: int) -> timezone:
     return timezone(timedelta(minutes=offset))
+
+
+@cache
+def local_zone(offset: int) -> ZoneInfo:
+    """The calendar zone of an office offset; a fixed Etc/GMT zone for an offset not in ZONE_NAMES."""
+    name = ZONE_NAMES.get(offset)
+    if name is None:
+        hours = offset // MINUTES_PER_HOUR if offset % MINUTES_PER_HOUR == 0 else 0
+        name = f"Etc/GMT{-hours:+d}"  # POSIX sign: Etc/GMT+5 is five hours behind UTC
+    return ZoneInfo(name)
 
 
 def working_day(day: date, first: date, last: date) -> date:
