@@ -32,7 +32,8 @@ $(LANDING)/truth.json: | $(VENV)/.installed
 
 demo: setup $(LANDING)/truth.json
 	$(BIN)/wkw run --date $(DEMO_DATE) --landing $(LANDING)
-	$(BIN)/wkw who-knows "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_lead"])' $(LANDING)/truth.json)"
+	$(BIN)/wkw who-knows "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_lead"])' $(LANDING)/truth.json)" \
+	    --as "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_seller"])' $(LANDING)/truth.json)"
 
 test: setup
 	$(BIN)/python -m pytest

@@ -5,13 +5,15 @@ For the logical date `ds` (the day whose exports landed in `landing/<source>/<ds
 
 1. **extract**: headers of mail (Maildir, Graph JSON lines), directory and CRM exports -> bronze;
    bad records -> quarantine.
-2. **interactions**: opted-out people removed, copies deduplicated, automated mail and broadcasts
+2. **privacy**: opted-out and excluded colleagues and erased people removed from every layer; old file
+   versions purged by VACUUM after the retention; the privacy register updated.
+3. **interactions**: withheld people dropped, copies deduplicated, automated mail and broadcasts
    filtered -> silver.
-3. **strength**: decayed, reciprocity-aware score per (colleague, contact), with receipts -> gold (staged).
-4. **introducers**: the ranked list and the five-row tile per contact -> gold (staged).
-5. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks;
+4. **strength**: decayed, reciprocity-aware score per (colleague, contact), with receipts -> gold (staged).
+5. **introducers**: the ranked list and the five-row tile per contact -> gold (staged).
+6. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks;
    a failure stops here.
-6. **publish**: staged tables become `wkw.*` in one recorded publication.
+7. **publish**: staged tables become `wkw.*` in one recorded publication.
 
 Each stage is a `spark-submit` of `jobs/wkw/stages/<stage>.py` through connection `spark_default`
 (`local[*]` by default; point it at `spark://...` for a cluster). Run one day with
@@ -30,13 +32,14 @@ from wkw.alerts import notify_failure
 from wkw.orchestration import DAG_ID, spark_properties_file
 
 STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"
-STAGES = ("extract", "interactions", "strength", "introducers", "validate", "publish")
+STAGES = ("extract", "privacy", "interactions", "strength", "introducers", "validate", "publish")
 PUBLISHED_ASSETS = [
     Asset(name=f"wkw.{table}", uri=f"wkw://published/{table}")
     for table in ("connection_strength", "introducers", "top_introducers", "publications")
 ]
 STAGE_DOCS = {
     "extract": "Landing files of `ds` -> bronze (headers only); malformed records -> bronze.quarantine.",
+    "privacy": "Withheld and erased people removed from every table; VACUUM after the retention.",
     "interactions": "Bronze -> silver.interactions; filters counted in silver.reconciliation.",
     "strength": "Silver -> gold.connection_strength (staged), with receipts.",
     "introducers": "Gold -> gold.introducers and gold.top_introducers (staged).",

@@ -16,7 +16,7 @@ from wkw.config import PROJECT_ROOT
 from wkw.generate import generate
 
 DAG_FILE = PROJECT_ROOT / "dags" / "who_knows_whom.py"
-STAGES = ["extract", "interactions", "strength", "introducers", "validate", "publish"]
+STAGES = ["extract", "privacy", "interactions", "strength", "introducers", "validate", "publish"]
 NIGHT = date(2026, 11, 26)
 WKW = str(Path(sys.executable).parent / "wkw")
 
@@ -60,7 +60,12 @@ def night(tmp_path_factory):
     """One real night: generated exports, then the DAG through Airflow on a private Airflow home."""
     root = tmp_path_factory.mktemp("night")
     truth = generate(root / "landing", seed=5, colleagues=10, contacts=30, days=21, end_date=NIGHT)
-    env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "WKW_LAKE": str(root / "lake")}
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "WKW_LAKE": str(root / "lake"),
+        "WKW_USER": truth["sample_seller"],  # who-knows answers licensed sellers only
+    }
     run = subprocess.run(
         [WKW, "run", "--date", NIGHT.isoformat(), "--landing", str(root / "landing")],
         env=env,
@@ -106,6 +111,8 @@ def test_cli_refuses_an_unknown_email(night):
     shown = wkw(env, "who-knows", "nobody@nowhere.example")
     assert shown.returncode == 2
     assert "No colleague is known to know nobody@nowhere.example" in shown.stderr
+    anonymous = wkw({k: v for k, v in env.items() if k != "WKW_USER"}, "who-knows", "nobody@nowhere.example")
+    assert anonymous.returncode == 4 and "pass --as EMAIL or set WKW_USER" in anonymous.stderr
 
 
 @pytest.mark.e2e

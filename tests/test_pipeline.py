@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,12 +22,12 @@ from deltalake import DeltaTable
 from wkw.config import DEFAULT_CONF
 from wkw.generate import generate
 from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, SILVER, replace_partition
-from wkw.stages import extract, interactions, introducers, publish, strength, validate
+from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
 
 pytestmark = pytest.mark.e2e
 COMPANY_DAY = date(2026, 11, 26)
 ENRON_DAY = date(2002, 1, 31)
-STAGES = (extract, interactions, strength, introducers)
+STAGES = (extract, privacy, interactions, strength, introducers)
 KILL_WAIT_SECONDS = 300
 POLL_SECONDS = 0.01
 
@@ -101,9 +102,21 @@ def test_every_record_is_accounted_for(spark, company):
         for r in spark.read.format("delta").load(settings.table_path(SILVER, "reconciliation")).collect()
     }
     mail = rec["mail"]
+    mail_defects = [e for e in truth["malformed_files"] if e["path"].startswith("mail/")]
     assert mail.balanced and mail.read == mail.accepted + mail.filtered + mail.quarantined
-    assert mail.quarantined == len(truth["malformed_files"])
-    assert mail.read == truth["messages"] + len(truth["malformed_files"])
+    assert mail.quarantined == len(mail_defects)
+    assert mail.read == truth["messages"] + len(mail_defects)
+    # Calendars and calls: every planted outcome, reason by reason, as the generator predicts it.
+    for source, written, predicted in (
+        ("calendar", truth["meetings"], truth["meeting_outcomes"]),
+        ("calls", truth["calls"], truth["call_outcomes"]),
+    ):
+        expected = Counter(predicted)  # reason (or "accepted") -> records
+        defects = [e for e in truth["malformed_files"] if e["path"].startswith(f"{source}/")]
+        counted = rec[source]
+        assert counted.balanced and counted.read == sum(written.values()) + len(defects)
+        assert counted.accepted == expected.pop("accepted", 0)
+        assert dict(counted.filtered_by) == dict(expected)
     assert rec["directory"].accepted == truth["colleagues"]
     quarantine = spark.read.format("delta").load(settings.table_path("bronze", "quarantine")).collect()
     reasons = {(q.source_file.split("landing/")[-1], q.position, q.reason) for q in quarantine}
@@ -272,7 +285,17 @@ def test_status_reports_the_night_for_people_and_machines(company, monkeypatch):
     assert night["as_of_date"] == COMPANY_DAY.isoformat() and night["validated"] is True
     assert night["publication_id"] == first
     assert mail["read"] == mail["accepted"] + mail["filtered"] + mail["quarantined"]
-    assert mail["quarantined"] == len(truth["malformed_files"]) and mail["filtered_by"]["duplicate"] > 0
-    assert set(night["sources"]) == {"mail", "directory", "crm"}
+    mail_defects = [e for e in truth["malformed_files"] if e["path"].startswith("mail/")]
+    assert mail["quarantined"] == len(mail_defects) and mail["filtered_by"]["duplicate"] > 0
+    assert set(night["sources"]) == {
+        "mail",
+        "directory",
+        "crm",
+        "address_book",
+        "calls",
+        "calendar",
+        "privacy",
+    }
+    assert all(counts["balanced"] for counts in night["sources"].values())
     text = CliRunner().invoke(app, ["status"])
     assert text.exit_code == 0 and "checks passed" in text.output and "mail" in text.output

@@ -1,11 +1,15 @@
-"""The requester gate: who may act in a seller's name (Get Introduced, `wkw introduce`).
+"""Who may ask, and whom they may ask about: the gates of `wkw who-knows` and `wkw introduce`.
 
-A requester passes when the newest directory snapshot (`<lake>/bronze/directory`, read with `deltalake`,
-no JVM) has them, matched by primary e-mail or alias, as an active user holding the configured licence
-and at least one of the configured primary sales roles (`conf/wkw.toml [access]`). Each refusal says
-which condition failed, so a seller knows whom to ask.
+The requester gate: a requester passes when the newest directory snapshot (`<lake>/bronze/directory`,
+read with `deltalake`, no JVM) has them, matched by primary e-mail or alias, as an active user holding the
+configured licence and at least one of the configured primary sales roles (`conf/wkw.toml [access]`).
+Each refusal says which condition failed, so a seller knows whom to ask. A colleague who opted out (or is
+excluded) is not in the lake at all; the privacy register recognises them by hash and says so.
 
-    from wkw.access import AccessRefused, check_requester
+The target gate (the address-book rule, `[privacy] address_book_rule`): an internal colleague can be
+looked up only if at least one other colleague keeps them in an address book; external people always can.
+
+    from wkw.access import AccessRefused, check_requester, check_target
     requester = check_requester(load_settings(), "ines.chen@contoso.com")
 """
 
@@ -17,7 +21,8 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from wkw.config import BRONZE, Settings
+from wkw.config import BRONZE, SILVER, Settings
+from wkw.privacy_policy import privacy_policy, subject_hash
 
 DIRECTORY = "directory"
 DEFAULT_LICENCE = "Sales Premium"
@@ -30,10 +35,14 @@ UNKNOWN = "unknown"
 INACTIVE = "inactive"
 UNLICENSED = "unlicensed"
 WRONG_ROLE = "wrong_role"
+WITHHELD = "withheld"
+NOT_IN_ADDRESS_BOOK = "not_in_address_book"
+ADDRESS_BOOK = "address_book"
+REGISTER = "privacy_requests"
 
 
 class AccessRefused(PermissionError):
-    """The requester may not ask for an introduction; `reason` is one of the constants above."""
+    """The requester may not ask, or not about this target; `reason` is one of the constants above."""
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
@@ -62,19 +71,32 @@ def access_policy(settings: Settings) -> AccessPolicy:
     return AccessPolicy(licence=section.get("licence", DEFAULT_LICENCE), roles=tuple(roles))
 
 
-def directory_snapshot(settings: Settings) -> list[dict]:
-    """The rows of the newest `ingest_date`: a directory export is a full snapshot, older ones are history."""
-    path = settings.table_path(BRONZE, DIRECTORY)
-    try:
-        table = DeltaTable(path).to_pyarrow_table()
-    except TableNotFoundError as missing:
-        raise AccessRefused(
-            f"no directory in {settings.lake}: the pipeline has not ingested one yet", NO_DIRECTORY
-        ) from missing
+def _newest_snapshot(path: str) -> list[dict]:
+    """The rows of the newest `ingest_date`: an export is a full snapshot, older ones are history."""
+    table = DeltaTable(path).to_pyarrow_table()
     if table.num_rows == 0:
         return []
     newest = pc.max(table["ingest_date"])
     return table.filter(pc.equal(table["ingest_date"], newest)).to_pylist()
+
+
+def directory_snapshot(settings: Settings) -> list[dict]:
+    try:
+        return _newest_snapshot(settings.table_path(BRONZE, DIRECTORY))
+    except TableNotFoundError as missing:
+        raise AccessRefused(
+            f"no directory in {settings.lake}: the pipeline has not ingested one yet", NO_DIRECTORY
+        ) from missing
+
+
+def is_withheld(settings: Settings, address: str) -> bool:
+    """Whether the privacy register holds `address` (by hash) as withheld or erased, and not withdrawn."""
+    try:
+        rows = DeltaTable(settings.table_path(SILVER, REGISTER)).to_pyarrow_table().to_pylist()
+    except TableNotFoundError:
+        return False
+    wanted = subject_hash(address)
+    return any(row["status"] != "withdrawn" and wanted in (row["address_sha256"] or ()) for row in rows)
 
 
 def find_user(rows: list[dict], address: str) -> dict | None:
@@ -103,19 +125,25 @@ def check_requester(settings: Settings, email: str | None) -> Requester:
     policy = access_policy(settings)
     user = find_user(directory_snapshot(settings), email)
     if user is None:
+        if is_withheld(settings, email):
+            raise AccessRefused(
+                f"{email} opted out of (or is excluded from) Who Knows Whom: nothing about them is analysed, "
+                f"and the product is not available to them",
+                WITHHELD,
+            )
         raise AccessRefused(f"{email} is not in the company directory", UNKNOWN)
     who = user["email"]
     if not user["active"]:
         raise AccessRefused(f"{who} is not an active user in the company directory", INACTIVE)
     if policy.licence.lower() not in _lowered(user["licences"]):
         raise AccessRefused(
-            f"{who} does not hold the {policy.licence} licence that introductions require: ask your "
+            f"{who} does not hold the {policy.licence} licence that Who Knows Whom requires: ask your "
             f"licence administrator",
             UNLICENSED,
         )
     if not _lowered(user["roles"]) & _lowered(policy.roles):
         raise AccessRefused(
-            f"{who} has none of the sales roles that may request introductions ({', '.join(policy.roles)})",
+            f"{who} has none of the sales roles that may use Who Knows Whom ({', '.join(policy.roles)})",
             WRONG_ROLE,
         )
     return Requester(
@@ -126,3 +154,27 @@ def check_requester(settings: Settings, email: str | None) -> Requester:
         roles=tuple(user["roles"] or ()),
         licences=tuple(user["licences"] or ()),
     )
+
+
+def check_target(settings: Settings, email: str) -> None:
+    """The address-book rule: an internal target must be in another colleague's address book."""
+    target = email.strip().lower()
+    domain = target.rpartition("@")[2]
+    internal = (
+        settings.is_internal_domain(domain) or find_user(directory_snapshot(settings), target) is not None
+    )
+    if not internal or not privacy_policy(settings).address_book_rule:
+        return
+    try:
+        entries = _newest_snapshot(settings.table_path(BRONZE, ADDRESS_BOOK))
+    except TableNotFoundError:
+        entries = []
+    user = find_user(directory_snapshot(settings), target)
+    addresses = {target} if user is None else {user["email"], *(a.lower() for a in user["aliases"] or ())}
+    kept_by = {row["owner_email"] for row in entries if row["contact_email"] in addresses} - addresses
+    if not kept_by:
+        raise AccessRefused(
+            f"{target} is a colleague whom no other colleague keeps in an address book: internal people "
+            f"can be looked up only when someone has them as a contact",
+            NOT_IN_ADDRESS_BOOK,
+        )

@@ -2,8 +2,8 @@
 
 wkw generate --out landing            synthetic company exports, with planted truth
 wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
-wkw who-knows lead@fabrikam.com       the tile: at most five colleagues who can introduce you
-wkw who-knows lead@fabrikam.com --all --json
+wkw who-knows lead@fabrikam.com --as me@contoso.com   the tile: five colleagues who can introduce you
+wkw who-knows lead@fabrikam.com --all --json            (requester from WKW_USER)
 wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
 wkw airflow standalone                Airflow with its UI, on the project's Airflow home
 """
@@ -32,6 +32,7 @@ errors = Console(stderr=True)
 
 EXIT_UNKNOWN = 2
 EXIT_NO_PUBLICATION = 3
+EXIT_REFUSED = 4
 
 
 @app.command()
@@ -43,7 +44,8 @@ def generate(
     days: int = 90,
     end_date: Annotated[str, typer.Option(help="last day of the history, YYYY-MM-DD")] = "2026-11-26",
 ) -> None:
-    """Generate a synthetic company's exports (mail, directory, CRM) with planted ground truth."""
+    """Generate a synthetic company's exports (directory, CRM, address books, mail, calendars, calls) with
+    planted ground truth."""
     from wkw.generate import generate as write_company
 
     truth = write_company(
@@ -97,14 +99,26 @@ def who_knows(
     show_all: Annotated[bool, typer.Option("--all", help="the full list, strong first")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
     why: Annotated[str | None, typer.Option("--why", help="the receipts of one colleague's score")] = None,
+    requester: Annotated[
+        str | None, typer.Option("--as", envvar="WKW_USER", help="your e-mail (licensed seller)")
+    ] = None,
 ) -> None:
-    """The tile: at most five colleagues who know EMAIL (--all: everyone; --why COLLEAGUE: receipts)."""
+    """The tile: at most five colleagues who know EMAIL (--all: everyone; --why COLLEAGUE: receipts).
+
+    Answers only a requester (--as or WKW_USER) who is an active user with the configured licence and a
+    sales role; an internal EMAIL only when another colleague keeps them in an address book."""
+    from wkw.access import AccessRefused, check_requester, check_target
     from wkw.published import NoPublication, current_publication, read_rows
 
     settings = load_settings()
     contact = email.strip().lower()
     try:
+        check_requester(settings, requester)
+        check_target(settings, contact)
         publication = current_publication(settings)
+    except AccessRefused as refused:
+        errors.print(str(refused), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_REFUSED) from refused
     except NoPublication as missing:
         errors.print(f"[red]{missing}[/red]")
         raise typer.Exit(EXIT_NO_PUBLICATION) from missing
@@ -143,10 +157,16 @@ def who_knows(
 def status(
     last: Annotated[int, typer.Option(help="how many logical dates to show")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+    privacy: Annotated[bool, typer.Option("--privacy", help="the privacy requests and their status")] = False,
 ) -> None:
-    """Per night and source: records read = accepted + filtered + quarantined; validated; published."""
-    from wkw.status import run_status
+    """Per night and source: records read = accepted + filtered + quarantined; validated; published.
 
+    --privacy: the opt-outs, exclusions and erasure requests, received -> applied -> purged, with times."""
+    from wkw.status import privacy_requests, run_status
+
+    if privacy:
+        print_privacy(privacy_requests(load_settings()), as_json)
+        return
     runs = run_status(load_settings(), last)
     if as_json:
         typer.echo(json.dumps(runs, indent=2))
@@ -174,6 +194,22 @@ def status(
             console.print(
                 f"  [red]{failure['table_name']}: {failure['check_name']}[/red] ({failure['detail']})"
             )
+
+
+def print_privacy(requests: list[dict], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(requests, indent=2))
+        return
+    if not requests:
+        console.print("No privacy request recorded in this lake.")
+        return
+    table = Table(title="privacy requests (addresses are kept as hashes only)", title_justify="left")
+    columns = ("request_id", "kind", "status", "received_date", "applied_at", "purged_at", "withdrawn_date")
+    for column in columns:
+        table.add_column(column, no_wrap=True)
+    for request in requests:
+        table.add_row(*(str(request[c] or "") for c in columns))
+    console.print(table)
 
 
 @app.command()

@@ -13,7 +13,7 @@ import pyarrow.fs as pafs
 SCHEME_ALIASES = {"s3a://": "s3://", "s3n://": "s3://", "abfss://": "abfs://"}
 
 
-def _filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
+def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
     for hadoop, arrow in SCHEME_ALIASES.items():
         if uri.startswith(hadoop):
             uri = arrow + uri.removeprefix(hadoop)
@@ -24,7 +24,7 @@ def _filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
 
 def list_files(directory: str) -> list[str]:
     """Every regular file below `directory` (hidden ones too), sorted; [] when the folder does not exist."""
-    fs, path = _filesystem(directory)
+    fs, path = filesystem(directory)
     if fs.get_file_info(path).type == pafs.FileType.NotFound:
         return []
     infos = fs.get_file_info(pafs.FileSelector(path, recursive=True))
@@ -32,7 +32,22 @@ def list_files(directory: str) -> list[str]:
     return sorted(prefix + info.path for info in infos if info.type == pafs.FileType.File)
 
 
+def list_dirs(directory: str) -> list[str]:
+    """The sub-folders directly under `directory`, sorted; [] when it does not exist."""
+    fs, path = filesystem(directory)
+    if fs.get_file_info(path).type == pafs.FileType.NotFound:
+        return []
+    infos = fs.get_file_info(pafs.FileSelector(path))
+    prefix = directory[: len(directory) - len(path)] if directory.endswith(path) else ""
+    return sorted(prefix + info.path for info in infos if info.type == pafs.FileType.Directory)
+
+
+def delete_dir(directory: str) -> None:
+    fs, path = filesystem(directory)
+    fs.delete_dir(path)
+
+
 def read_bytes(uri: str) -> bytes:
-    fs, path = _filesystem(uri)
+    fs, path = filesystem(uri)
     with fs.open_input_stream(path) as stream:
         return stream.read()

@@ -36,6 +36,18 @@ def run_stage(name: str, run, doc: str, argv: list[str] | None = None, with_cata
         spark.stop()
 
 
+def delta_tables(settings: Settings) -> list[str]:
+    """The path of every Delta table of the lake's four layers, sorted."""
+    from wkw.files import list_dirs
+
+    tables = []
+    for layer in (BRONZE, SILVER, GOLD, PUBLISHED):
+        for folder in list_dirs(settings.table_path(layer, "").rstrip("/")):
+            if any(d.endswith("/_delta_log") for d in list_dirs(folder)):
+                tables.append(folder)
+    return tables
+
+
 def table_exists(spark: SparkSession, path: str) -> bool:
     return DeltaTable.isDeltaTable(spark, path)
 
@@ -45,11 +57,15 @@ def read_table(spark: SparkSession, settings: Settings, layer: str, name: str) -
 
 
 def replace_partition(df: DataFrame, path: str, predicate: str, partition_by: list[str]) -> None:
-    """Overwrite exactly the rows matching `predicate` (one logical date's slice): a rerun replaces."""
+    """Overwrite exactly the rows matching `predicate` (one logical date's slice): a rerun replaces.
+
+    New columns are added to the table (an export that grew a field); existing ones never change type.
+    """
     (
         df.write.format("delta")
         .mode("overwrite")
         .option("replaceWhere", predicate)
+        .option("mergeSchema", "true")
         .partitionBy(*partition_by)
         .save(path)
     )

@@ -42,3 +42,26 @@ def run_status(settings: Settings, last: int) -> list[dict]:
             }
         )
     return runs
+
+
+def privacy_requests(settings: Settings) -> list[dict]:
+    """The privacy register (hashes only), newest request first: what was asked, and where it stands."""
+    rows = table_rows(settings.table_path(SILVER, "privacy_requests"))
+    shown = []
+    for row in sorted(rows, key=lambda r: (r["received_date"], r["request_id"]), reverse=True):
+        shown.append(
+            {
+                "request_id": row["request_id"],
+                "kind": row["kind"],
+                "status": row["status"],
+                "received_date": row["received_date"].isoformat(),
+                "applied_at": _iso(row["applied_at"]),
+                "purged_at": _iso(row["purged_at"]),
+                "withdrawn_date": _iso(row["withdrawn_date"]),
+            }
+        )
+    return shown
+
+
+def _iso(value) -> str | None:
+    return None if value is None else value.isoformat()

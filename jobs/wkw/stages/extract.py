@@ -1,8 +1,10 @@
-"""Extract: landing files of one logical date -> bronze (headers only), malformed records -> quarantine.
+"""Extract: landing files of one logical date -> bronze (metadata only), bad records -> quarantine.
 
-Reads `landing/<source>/<date>/` for mail (Maildir trees and single messages as RFC 5322 files, Microsoft
-Graph message JSON lines as `*.jsonl`), the directory export and the CRM export, and replaces that
-date's slice of bronze. Parsing runs in Spark tasks (`mapPartitions`); the driver only lists file paths.
+Reads `landing/<source>/<date>/` for mail (Maildir trees and single messages as RFC 5322 files, `.mbox`
+files, Microsoft Graph message JSON lines as `*.jsonl`), the directory export (CSV or JSON), the CRM
+export, address books and call records, and replaces that date's slice of each bronze table. Parsing
+runs in Spark tasks (`mapPartitions`); the driver only lists file paths. Every record read is counted in
+`bronze/ingest_counts` (read = accepted + quarantined, per source).
 
     spark-submit jobs/wkw/stages/extract.py --date 2026-11-26
 """
@@ -10,6 +12,7 @@ date's slice of bronze. Parsing runs in Spark tasks (`mapPartitions`); the drive
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -19,11 +22,16 @@ from wkw import schemas
 from wkw.config import Settings
 from wkw.files import list_files, read_bytes
 from wkw.lake import BRONZE, replace_partition, run_stage
-from wkw.parsing.mail import parse_graph_line, parse_rfc5322
+from wkw.parsing.mail import EMPTY_FILE, ParseResult, parse_graph_line, parse_rfc5322
+from wkw.parsing.mbox import iter_mbox
+from wkw.stages.extract_address_book import extract_address_book
+from wkw.stages.extract_calendar import extract_calendar
+from wkw.stages.extract_calls import extract_calls
 from wkw.stages.extract_people import extract_crm, extract_directory
 from wkw.stages.reconcile import ingest_counts
 
 GRAPH_SUFFIXES = (".jsonl", ".json")
+MBOX_SUFFIX = ".mbox"
 FILES_PER_TASK = 2000
 STATUS_FIELDS = [
     T.StructField("accepted", T.BooleanType(), False),
@@ -35,11 +43,19 @@ MAIL_COLUMNS = [f.name for f in schemas.MAIL_RECORD]
 
 
 def _parse_file(path: str, content: bytes):
-    """(position, result) per record: each non-blank line of a Graph export, or the one message of a file."""
+    """(position, result) per record: each non-blank line of a Graph export, each message of an mbox
+    (position: the line of its `From ` separator), or the one message of any other file."""
     if path.lower().endswith(GRAPH_SUFFIXES):
         for number, line in enumerate(content.splitlines(), start=1):
             if line.strip():
                 yield number, parse_graph_line(line, path, number)
+    elif path.lower().endswith(MBOX_SUFFIX):
+        found = False
+        for number, message in iter_mbox(content):
+            found = True
+            yield number, parse_rfc5322(message, path, number)
+        if not found:  # an empty mbox is one record read, quarantined: nothing goes uncounted
+            yield 0, ParseResult(reason=EMPTY_FILE)
     else:
         yield 0, parse_rfc5322(content, path, 0)
 
@@ -115,20 +131,32 @@ def extract_mail(
     )
 
 
+# Bronze table <- the extractor of its landing folder: (accepted, quarantined, counts) for one date.
+SOURCES = (
+    ("mail_messages", extract_mail),
+    ("directory", extract_directory),
+    ("crm", extract_crm),
+    ("address_book", extract_address_book),
+    ("calls", extract_calls),
+    ("meetings", extract_calendar),
+)
+
+
 def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
     """The stage for one logical date, in an existing session."""
     day = f"ingest_date = '{as_of.isoformat()}'"
-    mail, mail_bad, mail_counts = extract_mail(spark, settings, as_of)
-    replace_partition(mail, settings.table_path(BRONZE, "mail_messages"), day, ["ingest_date"])
-    users, users_bad, users_counts = extract_directory(spark, settings, as_of)
-    replace_partition(users, settings.table_path(BRONZE, "directory"), day, ["ingest_date"])
-    crm, crm_bad, crm_counts = extract_crm(spark, settings, as_of)
-    replace_partition(crm, settings.table_path(BRONZE, "crm"), day, ["ingest_date"])
-    bad = mail_bad.unionByName(users_bad).unionByName(crm_bad)
-    replace_partition(bad, settings.table_path(BRONZE, "quarantine"), day, ["ingest_date"])
-    counts = mail_counts.unionByName(users_counts).unionByName(crm_counts)
-    replace_partition(counts, settings.table_path(BRONZE, "ingest_counts"), day, ["ingest_date"])
-    for row in counts.orderBy("source").collect():
+    bad, counts = [], []
+    for table, extractor in SOURCES:
+        accepted, quarantine, source_counts = extractor(spark, settings, as_of)
+        replace_partition(accepted, settings.table_path(BRONZE, table), day, ["ingest_date"])
+        bad.append(quarantine)
+        counts.append(source_counts)
+    replace_partition(
+        reduce(DataFrame.unionByName, bad), settings.table_path(BRONZE, "quarantine"), day, ["ingest_date"]
+    )
+    all_counts = reduce(DataFrame.unionByName, counts)
+    replace_partition(all_counts, settings.table_path(BRONZE, "ingest_counts"), day, ["ingest_date"])
+    for row in all_counts.orderBy("source").collect():
         print(
             f"extract {as_of} {row.source}: read {row.read}, accepted {row.accepted}, "
             f"quarantined {row.quarantined}"

@@ -1,8 +1,10 @@
-"""Interactions: bronze mail -> silver, one row per (colleague, external contact, mail) touch.
+"""Interactions: bronze mail, meetings and calls -> silver, one row per (colleague, external contact, event).
 
-Before anything is computed, opted-out colleagues are removed; copies of one mail across mailboxes are
-deduplicated; automated mail and broadcasts are filtered with their reason. Every bronze record of the
-logical date ends accepted or filtered, and the counts are stored in `silver/reconciliation`.
+Before anything is computed, withheld colleagues (opted out, excluded) are removed; copies of one mail
+across mailboxes, of one meeting across calendars and of one call across exports are deduplicated;
+automated mail, broadcasts, large meetings and short calls are filtered with their reason
+(wkw.stages.calls, wkw.stages.meetings for those channels). Every bronze record of the logical date ends
+accepted or filtered, and the counts are stored in `silver/reconciliation`.
 
     spark-submit jobs/wkw/stages/interactions.py --date 2026-11-26
 """
@@ -10,16 +12,22 @@ logical date ends accepted or filtered, and the counts are stored in `silver/rec
 from __future__ import annotations
 
 from datetime import date
+from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import BRONZE, SILVER, read_table, replace_partition, replace_table, run_stage
+from wkw.lake import BRONZE, SILVER, read_table, replace_partition, replace_table, run_stage, table_exists
 from wkw.people import colleague_addresses, is_internal, latest_snapshot
+from wkw.privacy import withheld_rule
+from wkw.privacy_policy import REDACTED_PREFIX, privacy_policy
+from wkw.stages.calls import call_interactions
+from wkw.stages.meetings import meeting_interactions
 from wkw.stages.reconcile import reconciliation
 
 MESSAGE_KEY = ["ingest_date", "source_file", "position"]
+OUTCOME_COLUMNS = [*MESSAGE_KEY, "source", "filter_reason"]
 
 
 def mail_until(mail: DataFrame, as_of: date) -> DataFrame:
@@ -109,7 +117,8 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
         F.when(is_sent, "sent").otherwise("received").alias("direction"),
         F.coalesce(withheld, F.lit(False)).alias("is_withheld"),
     )
-    kept = touches.where(~F.col("is_withheld"))
+    # A redacted party (a withheld person scrubbed from a kept mail) is nobody: no touch with them.
+    kept = touches.where(~F.col("is_withheld") & ~F.col("contact_email").startswith(REDACTED_PREFIX))
     # Two aliases of one colleague on one mail are one touch.
     return (
         kept.groupBy("dedupe_key", "colleague_email", "contact_email", "direction")
@@ -152,13 +161,14 @@ def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFr
     return (
         messages.join(has_pair, on="dedupe_key", how="left")
         .join(kept, on="dedupe_key", how="left")
-        .select(*MESSAGE_KEY, reason.alias("filter_reason"))
+        .select(*MESSAGE_KEY, F.lit("mail").alias("source"), reason.alias("filter_reason"))
     )
 
 
-def build(mail: DataFrame, directory: DataFrame, as_of: date, settings) -> tuple[DataFrame, DataFrame]:
-    """(interactions, outcomes per message) for the logical date."""
-    addresses = colleague_addresses(latest_snapshot(directory, as_of))
+def mail_interactions(
+    mail: DataFrame, addresses: DataFrame, as_of: date, settings
+) -> tuple[DataFrame, DataFrame]:
+    """(interactions, outcomes per message) of the mail channel."""
     messages = classify_messages(
         mail_until(mail, as_of),
         list(settings.filters["automated_sender_patterns"]),
@@ -172,18 +182,55 @@ def build(mail: DataFrame, directory: DataFrame, as_of: date, settings) -> tuple
     return interactions, message_outcomes(messages, edges, interactions)
 
 
+def build(
+    mail: DataFrame,
+    directory: DataFrame,
+    as_of: date,
+    settings,
+    calls: DataFrame | None = None,
+    meetings: DataFrame | None = None,
+) -> tuple[DataFrame, DataFrame]:
+    """(interactions of every channel, outcomes per bronze record) for the logical date.
+
+    Withheld colleagues (opt-out under the region rule, exclusions) are resolved once from the directory
+    snapshot and dropped by every channel; a redacted party (scrubbed by the privacy stage) is nobody.
+    """
+    snapshot = latest_snapshot(directory, as_of)
+    addresses = colleague_addresses(snapshot, withheld_rule(privacy_policy(settings), snapshot).isNotNull())
+    channels = [mail_interactions(mail, addresses, as_of, settings)]
+    if calls is not None:
+        channels.append(call_interactions(calls, addresses, as_of, settings))
+    if meetings is not None:
+        channels.append(meeting_interactions(meetings, addresses, as_of, settings))
+    interactions = reduce(DataFrame.unionByName, [touches for touches, _ in channels])
+    outcomes = reduce(DataFrame.unionByName, [judged.select(*OUTCOME_COLUMNS) for _, judged in channels])
+    named = ~F.col("contact_email").startswith(REDACTED_PREFIX) & ~F.col("colleague_email").startswith(
+        REDACTED_PREFIX
+    )
+    return interactions.where(named), outcomes
+
+
+def optional_table(spark: SparkSession, settings: Settings, layer: str, name: str) -> DataFrame | None:
+    """A table that exists only once its source has landed (calls, meetings): None before that."""
+    path = settings.table_path(layer, name)
+    return spark.read.format("delta").load(path) if table_exists(spark, path) else None
+
+
 def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
     """The stage for one logical date, in an existing session."""
     mail = read_table(spark, settings, BRONZE, "mail_messages")
     directory = read_table(spark, settings, BRONZE, "directory")
-    interactions, outcomes = build(mail, directory, as_of, settings)
+    calls = optional_table(spark, settings, BRONZE, "calls")
+    meetings = optional_table(spark, settings, BRONZE, "meetings")
+    interactions, outcomes = build(mail, directory, as_of, settings, calls, meetings)
     # One file per event day: a night touches few files, and readers prune by day.
     by_day = interactions.repartition("event_date")
     replace_table(by_day, settings.table_path(SILVER, "interactions"), ["event_date"])
     counts = read_table(spark, settings, BRONZE, "ingest_counts")
+    removals = optional_table(spark, settings, SILVER, "privacy_removals")
     day = f"as_of_date = '{as_of.isoformat()}'"
     path = settings.table_path(SILVER, "reconciliation")
-    replace_partition(reconciliation(outcomes, counts, as_of), path, day, ["as_of_date"])
+    replace_partition(reconciliation(outcomes, counts, as_of, removals), path, day, ["as_of_date"])
     summary = spark.read.format("delta").load(path).where(F.col("as_of_date") == F.lit(as_of))
     for row in summary.orderBy("source").collect():
         print(

@@ -17,6 +17,8 @@ from pyspark.sql import functions as F
 from wkw.config import Settings
 from wkw.lake import BRONZE, GOLD, SILVER, read_table, replace_partition, run_stage
 from wkw.people import latest_snapshot
+from wkw.privacy import withheld_rule
+from wkw.privacy_policy import PrivacyPolicy, privacy_policy
 
 RECEIPTS = [
     "mails_sent",
@@ -61,20 +63,27 @@ def contact_names(interactions: DataFrame) -> DataFrame:
 
 
 def rank_introducers(
-    strength: DataFrame, directory: DataFrame, crm: DataFrame, names: DataFrame, pub_id: str
+    strength: DataFrame,
+    directory: DataFrame,
+    crm: DataFrame,
+    names: DataFrame,
+    pub_id: str,
+    policy: PrivacyPolicy | None = None,
 ) -> DataFrame:
-    colleagues = directory.select(
+    """The ranked list; inactive and withheld colleagues (opted out, or excluded) are never offered."""
+    withheld = F.col("opted_out") if policy is None else withheld_rule(policy, directory).isNotNull()
+    colleagues = directory.withColumn("withheld", withheld).select(
         F.col("email").alias("colleague_email"),
         F.col("name").alias("colleague_name"),
         F.col("title").alias("colleague_title"),
         F.col("department").alias("colleague_department"),
         "active",
-        "opted_out",
+        "withheld",
     )
     contacts = crm.groupBy("email").agg(F.min(F.struct("crm_id", "crm_type", "name", "company")).alias("crm"))
     offered = (
         strength.join(colleagues, on="colleague_email", how="left")
-        .where(F.coalesce("active", F.lit(True)) & ~F.coalesce("opted_out", F.lit(False)))
+        .where(F.coalesce("active", F.lit(True)) & ~F.coalesce("withheld", F.lit(False)))
         .join(contacts, on=strength["contact_email"] == contacts["email"], how="left")
         .join(names, on="contact_email", how="left")
     )
@@ -110,7 +119,8 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
     directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), as_of)
     crm = latest_snapshot(read_table(spark, settings, BRONZE, "crm"), as_of)
     names = contact_names(read_table(spark, settings, SILVER, "interactions"))
-    ranked = rank_introducers(strength, directory, crm, names, publication_id(strength, as_of))
+    pub_id = publication_id(strength, as_of)
+    ranked = rank_introducers(strength, directory, crm, names, pub_id, privacy_policy(settings))
     day = f"as_of_date = '{as_of.isoformat()}'"
     replace_partition(ranked, settings.table_path(GOLD, "introducers"), day, ["as_of_date"])
     written = read_table(spark, settings, GOLD, "introducers").where(F.col("as_of_date") == as_of)

@@ -7,8 +7,6 @@ from datetime import date
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-MAIL = "mail"
-
 
 def ingest_counts(records: DataFrame, accepted: str, as_of: date, source: str) -> DataFrame:
     """Extract's side for one source and ingest date: read = accepted + quarantined (filters come later)."""
@@ -21,13 +19,49 @@ def ingest_counts(records: DataFrame, accepted: str, as_of: date, source: str) -
     )
 
 
-def reconciliation(outcomes: DataFrame, extract_counts: DataFrame, as_of: date) -> DataFrame:
-    """One row per source for the records ingested on `as_of`: read = accepted + filtered + quarantined."""
-    todays = outcomes.where(F.col("ingest_date") == F.lit(as_of))
+# Bronze table -> the source its records were read from (for records the privacy stage deleted).
+SOURCE_OF_TABLE = {
+    "mail_messages": "mail",
+    "meetings": "calendar",
+    "calls": "calls",
+    "directory": "directory",
+    "crm": "crm",
+    "address_book": "address_book",
+}
+WITHHELD = "withheld"
+
+
+def withheld_outcomes(removals: DataFrame, as_of: date) -> DataFrame:
+    """The records of `as_of` that the privacy stage of that night deleted, as outcomes "withheld"."""
+    mapping = F.create_map(*[F.lit(x) for pair in sorted(SOURCE_OF_TABLE.items()) for x in pair])
+    todays = removals.where((F.col("as_of_date") == F.lit(as_of)) & (F.col("ingest_date") == F.lit(as_of)))
+    return todays.select(
+        "ingest_date",
+        mapping[F.col("table_name")].alias("source"),
+        F.explode(F.array_repeat(F.lit(WITHHELD), F.col("rows").cast("int"))).alias("filter_reason"),
+    ).where(F.col("source").isNotNull())
+
+
+def reconciliation(
+    outcomes: DataFrame, extract_counts: DataFrame, as_of: date, removals: DataFrame | None = None
+) -> DataFrame:
+    """One row per source for the records ingested on `as_of`: read = accepted + filtered + quarantined.
+
+    `outcomes` has one row per bronze record (ingest_date, source, filter_reason: null when it reached
+    silver); `extract_counts` is extract's read / accepted / quarantined per source; `removals` the
+    records the privacy stage deleted (filtered "withheld"). A source without outcomes (directory, CRM)
+    has nothing else filtered: what extract accepted and privacy kept is accepted.
+    """
+    todays = outcomes.where(F.col("ingest_date") == F.lit(as_of)).select(
+        "ingest_date", "source", "filter_reason"
+    )
+    if removals is not None:
+        todays = todays.unionByName(withheld_outcomes(removals, as_of))
     by_reason = (
         todays.where(F.col("filter_reason").isNotNull())
-        .groupBy("filter_reason")
+        .groupBy("source", "filter_reason")
         .agg(F.count(F.lit(1)).alias("records"))
+        .groupBy("source")
         .agg(
             F.sum("records").alias("filtered"),
             F.map_from_entries(F.array_sort(F.collect_list(F.struct("filter_reason", "records")))).alias(
@@ -35,16 +69,23 @@ def reconciliation(outcomes: DataFrame, extract_counts: DataFrame, as_of: date) 
             ),
         )
     )
-    kept = todays.where(F.col("filter_reason").isNull()).agg(F.count(F.lit(1)).alias("mail_accepted"))
-    mail = kept.crossJoin(by_reason).select(
-        F.lit(MAIL).alias("source"),
-        "mail_accepted",
-        F.coalesce("filtered", F.lit(0)).cast("long").alias("filtered"),
-        F.coalesce("filtered_by", F.create_map().cast("map<string,bigint>")).alias("filtered_by"),
+    kept = (
+        todays.groupBy("source")
+        .agg(
+            F.count_if(F.col("filter_reason").isNull()).alias("kept"),
+            F.count_if(F.col("filter_reason") != F.lit(WITHHELD)).alias("judged"),
+        )
+        .join(by_reason, on="source", how="left")
     )
     counts = extract_counts.where(F.col("ingest_date") == F.lit(as_of))
-    joined = counts.join(mail, on="source", how="left")
-    accepted = F.coalesce("mail_accepted", F.col("accepted")).cast("long")
+    joined = counts.join(kept, on="source", how="left")
+    # Sources whose records have outcomes count what reached silver; the others what privacy kept.
+    has_outcomes = F.coalesce(F.col("judged"), F.lit(0)) + F.coalesce(F.col("kept"), F.lit(0)) > 0
+    accepted = (
+        F.when(has_outcomes, F.col("kept"))
+        .otherwise(F.col("accepted") - F.coalesce(F.col("filtered"), F.lit(0)))
+        .cast("long")
+    )
     filtered = F.coalesce("filtered", F.lit(0)).cast("long")
     return joined.select(
         F.lit(as_of).alias("as_of_date"),

@@ -1,9 +1,10 @@
 """Validate: the audit in write-audit-publish. Staged gold tables of the logical date must pass the
 Great Expectations suites in expectations/ and the cross-table checks here, or nothing is published.
 
-Cross-table checks: every tile row is in the list; no opted-out or inactive colleague is offered; the
-day's records reconcile (read = accepted + filtered + quarantined). Results go to `gold/checks`; Data Docs
-to `<lake>/_reports/gx/<date>/index.html`. A failure exits non-zero with a readable summary.
+Cross-table checks: every tile row is in the list; no opted-out, excluded or inactive colleague is offered;
+no person of the privacy register (wkw.stages.privacy) is in any staged table; the day's records
+reconcile (read = accepted + filtered + quarantined). Results go to `gold/validations`; Data Docs to
+`<lake>/_reports/gx/<date>/index.html`. A failure exits non-zero with a readable summary.
 
     spark-submit jobs/wkw/stages/validate.py --date 2026-11-26
 """
@@ -29,11 +30,24 @@ from wkw.lake import (
     table_exists,
 )
 from wkw.people import latest_snapshot
+from wkw.privacy import address_hash, withheld_rule
+from wkw.privacy_policy import PrivacyPolicy, privacy_policy
 from wkw.quality import Failure, validate_tables
 from wkw.stages.volume import volume_failures
 
 STRENGTH_MAX = 1.0
-CROSS_TABLE_CHECKS = 6
+CROSS_TABLE_CHECKS = 7
+
+
+def withheld_hashes(spark: SparkSession, settings: Settings) -> list[str]:
+    """Address hashes of every active request of the privacy register (none before the first one)."""
+    path = settings.table_path(SILVER, "privacy_requests")
+    if not table_exists(spark, path):
+        return []
+    register = spark.read.format("delta").load(path).where(F.col("status") != "withdrawn")
+    return sorted(
+        {row.h for row in register.select(F.explode("address_sha256").alias("h")).distinct().collect()}
+    )
 
 
 def current_tile(spark: SparkSession, settings: Settings) -> DataFrame | None:
@@ -49,8 +63,27 @@ def staged_tables(spark: SparkSession, settings: Settings, as_of: date) -> dict[
     }
 
 
+def withheld_failures(tables: dict[str, DataFrame], hashes: list[str]) -> list[Failure]:
+    """No person of the privacy register (withheld colleague, erased person) in any staged table."""
+    if not hashes:
+        return []
+    failures = []
+    for name, table in sorted(tables.items()):
+        named = address_hash(F.col("colleague_email")).isin(hashes) | address_hash(
+            F.col("contact_email")
+        ).isin(hashes)
+        if (count := table.where(named).count()) > 0:
+            failures.append(
+                Failure(name, "no_withheld_person", f"{count} rows name a withheld or erased person")
+            )
+    return failures
+
+
 def cross_table_failures(
-    tables: dict[str, DataFrame], directory: DataFrame, reconciliation: DataFrame
+    tables: dict[str, DataFrame],
+    directory: DataFrame,
+    reconciliation: DataFrame,
+    policy: PrivacyPolicy | None = None,
 ) -> list[Failure]:
     """Checks no single-table suite can make; each yields a Failure with the offending count."""
     failures = []
@@ -64,8 +97,9 @@ def cross_table_failures(
         failures.append(
             Failure("top_introducers", "tile_rows_in_list", f"{count} tile rows missing from introducers")
         )
-    hidden = directory.where(F.col("opted_out") | ~F.col("active")).select(
-        F.col("email").alias("colleague_email"), "opted_out"
+    withheld = F.col("opted_out") if policy is None else withheld_rule(policy, directory).isNotNull()
+    hidden = directory.where(withheld | ~F.col("active")).select(
+        F.col("email").alias("colleague_email"), withheld.alias("opted_out")
     )
     for name, table in sorted(tables.items()):
         leaked = (
@@ -78,7 +112,9 @@ def cross_table_failures(
         opted_out, inactive = leaked.opted_out, leaked.inactive
         if opted_out:
             failures.append(
-                Failure(name, "no_opted_out_colleague", f"{opted_out} rows of opted-out colleagues")
+                Failure(
+                    name, "no_opted_out_colleague", f"{opted_out} rows of opted-out or excluded colleagues"
+                )
             )
         if name != "connection_strength" and inactive:
             failures.append(
@@ -120,7 +156,9 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> list[Failure]:
     failures, checks_run = validate_tables(tables, parameters, reports, run_name=as_of.isoformat())
     directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), as_of)
     reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == as_of)
-    failures += cross_table_failures(tables, directory, reconciliation)
+    policy = privacy_policy(settings)
+    failures += cross_table_failures(tables, directory, reconciliation, policy)
+    failures += withheld_failures(tables, withheld_hashes(spark, settings))
     failures += volume_failures(tables["top_introducers"], current_tile(spark, settings), settings.volume)
     checks_run += CROSS_TABLE_CHECKS
     verdict = validation_row(spark, as_of, publication_id_of(tables), checks_run, failures)
