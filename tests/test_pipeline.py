@@ -117,7 +117,10 @@ def test_every_record_is_accounted_for(spark, company):
         assert counted.balanced and counted.read == sum(written.values()) + len(defects)
         assert counted.accepted == expected.pop("accepted", 0)
         assert dict(counted.filtered_by) == dict(expected)
-    assert rec["directory"].accepted == truth["colleagues"]
+    # The opted-out colleague's directory row is deleted by the privacy stage, and counted as withheld.
+    directory = rec["directory"]
+    assert directory.read == truth["colleagues"] and directory.balanced
+    assert dict(directory.filtered_by) == {"withheld": len(truth["opted_out"])}
     quarantine = spark.read.format("delta").load(settings.table_path("bronze", "quarantine")).collect()
     reasons = {(q.source_file.split("landing/")[-1], q.position, q.reason) for q in quarantine}
     assert ("mail/2026-11-26/graph/messages-0000.jsonl", 2, "bad_json") in reasons or any(

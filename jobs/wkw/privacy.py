@@ -13,6 +13,8 @@ display name beside them is dropped. Predicates name hashes only, so the Delta l
 
 from __future__ import annotations
 
+from datetime import date
+
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -131,26 +133,35 @@ def _attendee_fields(inner: T.StructType, listed: str) -> str:
     return ", ".join(arguments)
 
 
-def scrub_table(spark: SparkSession, path: str, hashes: list[str]) -> dict:
-    """Remove every withheld person from one Delta table.
+def scrub_table(spark: SparkSession, path: str, hashes: list[str], ingest_date: date | None = None) -> dict:
+    """Remove every withheld person from one Delta table (only its `ingest_date` slice, when given).
 
     Returns the rows deleted and redacted, and for tables with an `ingest_date` the rows deleted per
-    ingest date (the reconciliation counts them as filtered "withheld").
+    ingest date (the reconciliation counts them as filtered "withheld"). A table where nobody matches is
+    left without a commit.
     """
     from delta.tables import DeltaTable
 
     result = {"deleted": 0, "updated": 0, "deleted_by_ingest_date": {}}
-    if not hashes:
-        return result
     table = DeltaTable.forPath(spark, path)
     frame = table.toDF()
+    if not hashes or (ingest_date is not None and "ingest_date" not in frame.columns):
+        return result
     delete, update, updates = removal_plan(frame.schema, hashes)
+    if ingest_date is not None:
+        day = f"ingest_date = DATE'{ingest_date.isoformat()}'"
+        delete = delete and f"({delete}) AND {day}"
+        update = update and f"({update}) AND {day}"
+    anything = " OR ".join(f"({c})" for c in (delete, update) if c)
+    if not anything or frame.where(F.expr(anything)).isEmpty():
+        return result
     if delete:
         if "ingest_date" in frame.columns:
             doomed = frame.where(F.expr(delete)).groupBy("ingest_date").count().collect()
             result["deleted_by_ingest_date"] = {row.ingest_date: row["count"] for row in doomed}
-        table.delete(delete)
-        result["deleted"] = _last_metric(table, "numDeletedRows")
+        if result["deleted_by_ingest_date"] or "ingest_date" not in frame.columns:
+            table.delete(delete)
+            result["deleted"] = _last_metric(table, "numDeletedRows")
     if update:
         table.update(update, {column: F.expr(value) for column, value in updates.items()})
         result["updated"] = _last_metric(table, "numUpdatedRows")

@@ -145,13 +145,19 @@ def active_hashes(register: DataFrame) -> list[str]:
     return sorted({row.h for row in rows.distinct().collect()})
 
 
-def scrub_lake(spark: SparkSession, settings: Settings, hashes: list[str]) -> dict[str, dict[str, int]]:
-    """Every table of the lake but the register itself, scrubbed; what changed, by table."""
+def scrub_lake(
+    spark: SparkSession, settings: Settings, hashes: list[str], only_ingest_date: date | None = None
+) -> dict[str, dict]:
+    """Every table of the lake but the privacy tables, scrubbed; what changed, by table.
+
+    With `only_ingest_date`, only that ingest slice of the bronze tables: on a night without a new
+    request, the people already removed can only come back through the exports that landed tonight.
+    """
     own = {settings.table_path(SILVER, REGISTER), settings.table_path(SILVER, REMOVALS)}
     changed = {}
     for path in delta_tables(settings):
         if path not in own:
-            counts = scrub_table(spark, path, hashes)
+            counts = scrub_table(spark, path, hashes, only_ingest_date)
             if counts["deleted"] or counts["updated"]:
                 changed[path] = counts
     return changed
@@ -216,8 +222,13 @@ def repoint_publication(spark: SparkSession, settings: Settings, changed: dict) 
 def vacuum_lake(spark: SparkSession, settings: Settings, retention_days: int) -> None:
     # Below Delta's 7-day default the safety check must be lifted; the retention is ours, from conf.
     spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
+    hours = retention_days * HOURS_PER_DAY
     for path in delta_tables(settings):
-        DeltaTable.forPath(spark, path).vacuum(float(retention_days * HOURS_PER_DAY))
+        try:  # LITE: the files to delete come from the log, not from listing the whole table
+            spark.sql(f"VACUUM delta.`{path}` RETAIN {hours} HOURS LITE")
+        except Exception as lite_refused:  # noqa: BLE001 - e.g. the log was truncated: list instead
+            print(f"privacy: VACUUM LITE refused for {path} ({type(lite_refused).__name__}); full VACUUM")
+            DeltaTable.forPath(spark, path).vacuum(float(hours))
 
 
 def purge_reports(settings: Settings, as_of: date, retention_days: int) -> list[str]:
@@ -254,7 +265,9 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> DataFrame:
     register = updated_register(previous, tonight, analysed_colleagues(directory, policy), as_of)
     register = register.localCheckpoint()  # the register is read from the table it will replace
     hashes = active_hashes(register)
-    changed = scrub_lake(spark, settings, hashes)
+    # A new request: every table, every version's current rows. Otherwise only tonight's exports.
+    is_new = register.where(F.col("status") == RECEIVED).limit(1).count() > 0
+    changed = scrub_lake(spark, settings, hashes, None if is_new else as_of)
     record_removals(spark, settings, changed, as_of)
     repoint_publication(spark, settings, changed)
     applied_at = datetime.now(UTC).replace(tzinfo=None)  # wall clock: VACUUM's retention is wall clock
