@@ -48,3 +48,11 @@ def internal_domain_pattern(domains: tuple[str, ...]) -> str:
 
 def is_internal(address: Column, domains: tuple[str, ...]) -> Column:
     return address.rlike(internal_domain_pattern(domains))
+
+
+def is_denied(address: Column, filters: dict) -> Column:
+    """An external address of `[filters] denied_domains` (or a subdomain) or `denied_addresses`."""
+    domains = tuple(d.strip().lower() for d in filters.get("denied_domains", []) if d.strip())
+    addresses = sorted({a.strip().lower() for a in filters.get("denied_addresses", []) if a.strip()})
+    by_address = address.isin(addresses) if addresses else F.lit(False)
+    return F.coalesce(by_address | is_internal(address, domains), F.lit(False))

@@ -6,7 +6,8 @@ again on a later day) is one call: its key is the unordered pair of resolved par
 truncated to the minute, and the first record by (ingest_date, source_file, position) stands for it.
 Each bronze record ingested up to the logical date ends accepted or with one filter reason, checked in
 this order: duplicate, short_call (`[filters] min_call_seconds`), after_logical_date, no_colleague,
-internal_only, opted_out (the colleague is withheld: opted out or excluded).
+internal_only, denied (the other party is a denied external: `[filters] denied_domains`), opted_out
+(the colleague is withheld: opted out or excluded).
 
     interactions, outcomes = call_interactions(calls, addresses, as_of, settings)
 """
@@ -18,7 +19,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from wkw.people import is_internal
+from wkw.people import is_denied, is_internal
 
 SOURCE = "calls"
 CHANNEL = "call"
@@ -39,7 +40,9 @@ def _party(addresses: DataFrame, party: str) -> DataFrame:
     )
 
 
-def resolve_parties(calls: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...]) -> DataFrame:
+def resolve_parties(
+    calls: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: dict | None = None
+) -> DataFrame:
     """Each call with, per party, the resolved address (colleague's primary e-mail or as recorded),
     whether it is a colleague and whether that colleague is withheld."""
     resolved = calls.join(_party(addresses, "caller"), on="caller_email", how="left").join(
@@ -52,6 +55,7 @@ def resolve_parties(calls: DataFrame, addresses: DataFrame, internal_domains: tu
             F.coalesce(colleague, address).alias(f"{party}_resolved"),
             (colleague.isNotNull() | is_internal(address, internal_domains)).alias(f"{party}_is_colleague"),
             F.coalesce(f"{party}_withheld", F.lit(False)).alias(f"{party}_is_withheld"),
+            is_denied(address, denied or {}).alias(f"{party}_is_denied"),
         ]
     return resolved.select(*CALL_RECORD_KEY, "started_at", "duration_seconds", *flags)
 
@@ -78,6 +82,7 @@ def classify_calls(resolved: DataFrame, as_of: date, min_call_seconds: int) -> D
         .when(F.to_date("started_at") > F.lit(as_of), F.lit("after_logical_date"))
         .when(~caller & ~callee, F.lit("no_colleague"))
         .when(caller & callee, F.lit("internal_only"))
+        .when(F.when(caller, F.col("callee_is_denied")).otherwise(F.col("caller_is_denied")), F.lit("denied"))
         .when(colleague_is_withheld, F.lit("opted_out"))
     )
     return keyed.withColumn("filter_reason", reason)
@@ -117,6 +122,8 @@ def call_interactions(
     directory snapshot in force (address, colleague_email, withheld, active).
     """
     min_call_seconds = int(settings.filters.get("min_call_seconds", DEFAULT_MIN_CALL_SECONDS))
-    resolved = resolve_parties(calls_until(calls, as_of), addresses, settings.internal_domains)
+    resolved = resolve_parties(
+        calls_until(calls, as_of), addresses, settings.internal_domains, settings.filters
+    )
     classified = classify_calls(resolved, as_of, min_call_seconds)
     return interactions_from_calls(classified), call_outcomes(classified)

@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from wkw.config import Settings
 from wkw.lake import BRONZE, SILVER, read_table, replace_partition, replace_table, run_stage, table_exists
-from wkw.people import colleague_addresses, is_internal, latest_snapshot
+from wkw.people import colleague_addresses, is_denied, is_internal, latest_snapshot
 from wkw.privacy import withheld_rule
 from wkw.privacy_policy import REDACTED_PREFIX, privacy_policy
 from wkw.stages.calls import call_interactions
@@ -61,8 +61,11 @@ def classify_messages(mail: DataFrame, automated_patterns: list[str], max_recipi
     )
 
 
-def mail_edges(messages: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...]) -> DataFrame:
-    """Sender -> each recipient, with both ends resolved: colleague (primary e-mail) or external."""
+def mail_edges(
+    messages: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: dict | None = None
+) -> DataFrame:
+    """Sender -> each recipient, with both ends resolved: colleague (primary e-mail) or external, and
+    whether the external end is denied (`[filters] denied_domains`, `denied_addresses`)."""
     pairs = messages.select(
         *MESSAGE_KEY,
         "sent_at",
@@ -91,10 +94,12 @@ def mail_edges(messages: DataFrame, addresses: DataFrame, internal_domains: tupl
     recipient_is_colleague = F.col("recipient_colleague").isNotNull() | is_internal(
         F.col("recipient_email"), internal_domains
     )
+    external = F.when(sender_is_colleague, F.col("recipient_email")).otherwise(F.col("sender_email"))
     return resolved.select(
         "*",
         sender_is_colleague.alias("sender_is_colleague"),
         recipient_is_colleague.alias("recipient_is_colleague"),
+        is_denied(external, denied or {}).alias("external_denied"),
     )
 
 
@@ -107,7 +112,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
     )
     contact = F.when(is_sent, F.col("recipient_email")).otherwise(F.col("sender_email"))
     withheld = F.when(is_sent, F.col("sender_withheld")).otherwise(F.col("recipient_withheld"))
-    touches = edges.where(is_sent | is_received).select(
+    touches = edges.where((is_sent | is_received) & ~F.col("external_denied")).select(
         "sent_at",
         "dedupe_key",
         "audience",
@@ -145,6 +150,9 @@ def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFr
     """Every message of `messages` with its outcome: accepted, or the filter that removed it."""
     has_pair = edges.groupBy("dedupe_key").agg(
         F.max(F.col("sender_is_colleague") != F.col("recipient_is_colleague")).alias("has_external_pair"),
+        F.max(
+            (F.col("sender_is_colleague") != F.col("recipient_is_colleague")) & ~F.col("external_denied")
+        ).alias("has_allowed_pair"),
         F.max(F.col("sender_is_colleague") | F.col("recipient_is_colleague")).alias("has_colleague"),
     )
     kept = (
@@ -156,6 +164,7 @@ def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFr
         F.when(F.col("filter_reason").isNotNull(), F.col("filter_reason"))
         .when(~F.coalesce("has_colleague", F.lit(False)), "no_colleague")
         .when(~F.coalesce("has_external_pair", F.lit(False)), "internal_only")
+        .when(~F.coalesce("has_allowed_pair", F.lit(False)), "denied")
         .when(~F.coalesce("kept", F.lit(False)), "opted_out")
     )
     return (
@@ -175,7 +184,7 @@ def mail_interactions(
         int(settings.filters["max_mail_recipients"]),
     )
     candidates = messages.where(F.col("filter_reason").isNull() & (F.to_date("sent_at") <= F.lit(as_of)))
-    edges = mail_edges(candidates, addresses, settings.internal_domains)
+    edges = mail_edges(candidates, addresses, settings.internal_domains, settings.filters)
     interactions = interactions_from_edges(edges)
     too_late = F.when(F.to_date("sent_at") > F.lit(as_of), "after_logical_date")
     messages = messages.withColumn("filter_reason", F.coalesce("filter_reason", too_late))

@@ -22,7 +22,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.people import is_internal
+from wkw.people import is_denied, is_internal
 from wkw.privacy_policy import REDACTED_PREFIX
 
 RECORD_KEY = ["ingest_date", "source_file", "position"]
@@ -97,7 +97,7 @@ def participants(records: DataFrame) -> DataFrame:
 
 
 def resolve_participants(
-    people: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...]
+    people: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: dict | None = None
 ) -> DataFrame:
     """Each participant as a colleague (primary e-mail, withheld flag), an external person, or redacted."""
     known = addresses.select(F.col("address").alias("email"), "colleague_email", "withheld")
@@ -115,6 +115,7 @@ def resolve_participants(
         (~is_colleague & ~is_redacted).alias("is_external"),
         is_redacted.alias("is_redacted"),
         F.coalesce("withheld", F.lit(False)).alias("is_withheld"),
+        (~is_colleague & ~is_redacted & is_denied(F.col("email"), denied or {})).alias("is_denied"),
     )
 
 
@@ -123,7 +124,7 @@ def meeting_pairs(resolved: DataFrame) -> DataFrame:
     colleagues = resolved.where(F.col("is_colleague") & ~F.col("is_withheld")).select(
         *RECORD_KEY, F.col("colleague").alias("colleague_email"), "is_organizer"
     )
-    contacts = resolved.where("is_external").select(
+    contacts = resolved.where(F.col("is_external") & ~F.col("is_denied")).select(
         *RECORD_KEY, F.col("email").alias("contact_email"), F.col("name").alias("contact_name")
     )
     return (
@@ -140,6 +141,9 @@ def record_facts(resolved: DataFrame) -> DataFrame:
         F.count(F.lit(1)).alias("participants"),
         F.max(F.col("is_colleague") | F.col("is_redacted")).alias("has_colleague"),
         F.max(F.col("is_external") | F.col("is_redacted")).alias("has_external"),
+        F.max((F.col("is_external") & ~F.col("is_denied")) | F.col("is_redacted")).alias(
+            "has_allowed_external"
+        ),
     )
 
 
@@ -174,6 +178,7 @@ def _filter_reason(max_attendees: int) -> Column:
         .when(F.col("participants") > F.lit(max_attendees), "too_many_attendees")
         .when(~F.col("has_colleague"), "no_colleague")
         .when(~F.col("has_external"), "internal_only")
+        .when(~F.col("has_allowed_external"), "denied")
         .when(~F.col("has_kept_pair"), "opted_out")
     )
 
@@ -212,7 +217,9 @@ def meeting_interactions(
     max_attendees = int(settings.filters.get("max_meeting_attendees", DEFAULT_MAX_ATTENDEES))
     records = meetings_until(meetings, as_of)
     ranked = rank_occurrences(records, as_of, int(settings.model["lookback_days"]))
-    resolved = resolve_participants(participants(records), addresses, settings.internal_domains)
+    resolved = resolve_participants(
+        participants(records), addresses, settings.internal_domains, settings.filters
+    )
     facts = record_facts(resolved)
     pairs = meeting_pairs(resolved)
     scored = ranked.where(F.col("is_winner") & F.col("in_window") & (F.col("status") != F.lit(CANCELLED)))
