@@ -28,7 +28,7 @@ from wkw.stages.extract_address_book import extract_address_book
 from wkw.stages.extract_calendar import extract_calendar
 from wkw.stages.extract_calls import extract_calls
 from wkw.stages.extract_people import extract_crm, extract_directory
-from wkw.stages.reconcile import ingest_counts
+from wkw.stages.reconcile import ingest_counts, quarantine_rows
 
 GRAPH_SUFFIXES = (".jsonl", ".json")
 MBOX_SUFFIX = ".mbox"
@@ -105,17 +105,6 @@ def accepted_mail(parsed: DataFrame, as_of: date) -> DataFrame:
     return parsed.where("accepted").select(F.lit(as_of).alias("ingest_date"), *MAIL_COLUMNS)
 
 
-def quarantined(parsed: DataFrame, as_of: date, source: str) -> DataFrame:
-    return parsed.where(~F.col("accepted")).select(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(source).alias("source"),
-        "source_file",
-        F.col("position").cast("long").alias("position"),
-        "reason",
-        "detail",
-    )
-
-
 def extract_mail(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
@@ -126,7 +115,7 @@ def extract_mail(
     ).persist()
     return (
         accepted_mail(parsed, as_of),
-        quarantined(parsed, as_of, "mail"),
+        quarantine_rows(parsed, "accepted", as_of, "mail"),
         ingest_counts(parsed, "accepted", as_of, "mail"),
     )
 

@@ -20,7 +20,7 @@ from pyspark.sql import functions as F
 from wkw.config import Settings
 from wkw.files import list_files
 from wkw.stages.extract_people import BAD_EMAIL, DETAIL_MAX_CHARS, clean_email, is_valid_email, read_csv_lines
-from wkw.stages.reconcile import ingest_counts
+from wkw.stages.reconcile import ingest_counts, quarantine_rows
 
 SOURCE = "address_book"
 ENTRY_COLUMNS = ["owner", "contact_email", "contact_name"]
@@ -52,17 +52,6 @@ def accepted_entries(checked: DataFrame, as_of: date) -> DataFrame:
     )
 
 
-def quarantined_entries(checked: DataFrame, as_of: date) -> DataFrame:
-    return checked.where(~F.col("is_accepted")).select(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(SOURCE).alias("source"),
-        F.coalesce("source_file", F.lit("")).alias("source_file"),
-        F.col("position").cast("long").alias("position"),
-        "reason",
-        "detail",
-    )
-
-
 def extract_address_book(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
@@ -71,6 +60,6 @@ def extract_address_book(
     checked = checked_entries(read_csv_lines(spark, files, ENTRY_COLUMNS)).persist()
     return (
         accepted_entries(checked, as_of),
-        quarantined_entries(checked, as_of),
+        quarantine_rows(checked, "is_accepted", as_of, SOURCE),
         ingest_counts(checked, "is_accepted", as_of, SOURCE),
     )

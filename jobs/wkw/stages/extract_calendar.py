@@ -21,7 +21,7 @@ from wkw.config import Settings
 from wkw.files import list_files, read_bytes
 from wkw.parsing.calendar import parse_ics
 from wkw.parsing.mail import DETAIL_MAX_CHARS
-from wkw.stages.reconcile import ingest_counts
+from wkw.stages.reconcile import ingest_counts, quarantine_rows
 
 SOURCE = "calendar"
 ICS_SUFFIX = ".ics"
@@ -122,17 +122,6 @@ def accepted_meetings(parsed: DataFrame, as_of: date) -> DataFrame:
     return parsed.where("accepted").select(F.lit(as_of).alias("ingest_date"), *MEETING_COLUMNS)
 
 
-def quarantined_meetings(parsed: DataFrame, as_of: date) -> DataFrame:
-    return parsed.where(~F.col("accepted")).select(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(SOURCE).alias("source"),
-        "source_file",
-        F.col("position").cast("long").alias("position"),
-        "reason",
-        "detail",
-    )
-
-
 def extract_calendar(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
@@ -141,6 +130,6 @@ def extract_calendar(
     parsed = parse_calendar_files(spark, paths, *calendar_window(as_of, settings)).persist()
     return (
         accepted_meetings(parsed, as_of),
-        quarantined_meetings(parsed, as_of),
+        quarantine_rows(parsed, "accepted", as_of, SOURCE),
         ingest_counts(parsed, "accepted", as_of, SOURCE),
     )

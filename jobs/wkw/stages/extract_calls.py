@@ -25,7 +25,7 @@ from pyspark.sql import types as T
 from wkw.config import Settings
 from wkw.files import list_files
 from wkw.stages.extract_people import DETAIL_MAX_CHARS, clean_email, is_valid_email, read_csv_lines
-from wkw.stages.reconcile import ingest_counts
+from wkw.stages.reconcile import ingest_counts, quarantine_rows
 
 SOURCE = "calls"
 CALL_COLUMNS = ["call_id", "caller", "callee", "start", "duration_seconds", "direction"]
@@ -112,17 +112,6 @@ def accepted_calls(checked: DataFrame, as_of: date) -> DataFrame:
     )
 
 
-def quarantined_calls(checked: DataFrame, as_of: date) -> DataFrame:
-    return checked.where(~F.col("is_accepted")).select(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(SOURCE).alias("source"),
-        F.coalesce("source_file", F.lit("")).alias("source_file"),
-        F.col("position").cast("long").alias("position"),
-        "reason",
-        "detail",
-    )
-
-
 def extract_calls(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
@@ -134,6 +123,6 @@ def extract_calls(
     ).persist()
     return (
         accepted_calls(checked, as_of),
-        quarantined_calls(checked, as_of),
+        quarantine_rows(checked, "is_accepted", as_of, SOURCE),
         ingest_counts(checked, "is_accepted", as_of, SOURCE),
     )

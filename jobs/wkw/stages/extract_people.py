@@ -29,7 +29,7 @@ from pyspark.sql import types as T
 from wkw import schemas
 from wkw.config import Settings
 from wkw.files import list_files, read_bytes
-from wkw.stages.reconcile import ingest_counts
+from wkw.stages.reconcile import ingest_counts, quarantine_rows
 
 EMAIL_PATTERN = r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$"
 TRUE_WORDS = ["true", "yes", "1", "y"]
@@ -274,15 +274,11 @@ def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFra
     ).withColumn("is_valid", F.col("reason").isNull())
     checked = checked.persist()
     good = normalise(checked.where("is_valid"), as_of)
-    bad = checked.where(~F.col("is_valid")).select(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(source).alias("source"),
-        F.coalesce("source_file", F.lit("")).alias("source_file"),
-        F.col("position").cast("long").alias("position"),
-        F.col("reason"),
-        F.col("detail"),
+    return (
+        good,
+        quarantine_rows(checked, "is_valid", as_of, source),
+        ingest_counts(checked, "is_valid", as_of, source),
     )
-    return good, bad, ingest_counts(checked, "is_valid", as_of, source)
 
 
 def extract_directory(spark: SparkSession, settings: Settings, as_of: date):
