@@ -158,18 +158,16 @@ def check_requester(settings: Settings, email: str | None) -> Requester:
 
 def check_target(settings: Settings, email: str) -> None:
     """The address-book rule: an internal target must be in another colleague's address book."""
-    target = email.strip().lower()
-    domain = target.rpartition("@")[2]
-    internal = (
-        settings.is_internal_domain(domain) or find_user(directory_snapshot(settings), target) is not None
-    )
-    if not internal or not privacy_policy(settings).address_book_rule:
+    if not privacy_policy(settings).address_book_rule:
         return
+    target = email.strip().lower()
+    user = find_user(directory_snapshot(settings), target)
+    if user is None and not settings.is_internal_domain(target.rpartition("@")[2]):
+        return  # an external person: always
     try:
         entries = _newest_snapshot(settings.table_path(BRONZE, ADDRESS_BOOK))
     except TableNotFoundError:
         entries = []
-    user = find_user(directory_snapshot(settings), target)
     addresses = {target} if user is None else {user["email"], *(a.lower() for a in user["aliases"] or ())}
     kept_by = {row["owner_email"] for row in entries if row["contact_email"] in addresses} - addresses
     if not kept_by:

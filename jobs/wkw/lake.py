@@ -56,6 +56,13 @@ def read_table(spark: SparkSession, settings: Settings, layer: str, name: str) -
     return spark.read.format("delta").load(settings.table_path(layer, name))
 
 
+def read_optional(spark: SparkSession, settings: Settings, layer: str, name: str) -> DataFrame | None:
+    """A table that exists only once something wrote it (calls, meetings, the privacy register, the first
+    publication): None before that."""
+    path = settings.table_path(layer, name)
+    return spark.read.format("delta").load(path) if table_exists(spark, path) else None
+
+
 def replace_partition(df: DataFrame, path: str, predicate: str, partition_by: list[str]) -> None:
     """Overwrite exactly the rows matching `predicate` (one logical date's slice): a rerun replaces.
 

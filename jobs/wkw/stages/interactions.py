@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import BRONZE, SILVER, read_table, replace_partition, replace_table, run_stage, table_exists
+from wkw.lake import BRONZE, SILVER, read_optional, read_table, replace_partition, replace_table, run_stage
 from wkw.people import colleague_addresses, is_denied, is_internal, latest_snapshot
 from wkw.privacy import withheld_rule
 from wkw.privacy_policy import REDACTED_PREFIX, privacy_policy
@@ -202,7 +202,8 @@ def build(
     """(interactions of every channel, outcomes per bronze record) for the logical date.
 
     Withheld colleagues (opt-out under the region rule, exclusions) are resolved once from the directory
-    snapshot and dropped by every channel; a redacted party (scrubbed by the privacy stage) is nobody.
+    snapshot and dropped by every channel; each channel treats a redacted party (scrubbed by the privacy
+    stage) as nobody, and the privacy stage deletes calls with a withheld party outright.
     """
     snapshot = latest_snapshot(directory, as_of)
     addresses = colleague_addresses(snapshot, withheld_rule(privacy_policy(settings), snapshot).isNotNull())
@@ -213,30 +214,21 @@ def build(
         channels.append(meeting_interactions(meetings, addresses, as_of, settings))
     interactions = reduce(DataFrame.unionByName, [touches for touches, _ in channels])
     outcomes = reduce(DataFrame.unionByName, [judged.select(*OUTCOME_COLUMNS) for _, judged in channels])
-    named = ~F.col("contact_email").startswith(REDACTED_PREFIX) & ~F.col("colleague_email").startswith(
-        REDACTED_PREFIX
-    )
-    return interactions.where(named), outcomes
-
-
-def optional_table(spark: SparkSession, settings: Settings, layer: str, name: str) -> DataFrame | None:
-    """A table that exists only once its source has landed (calls, meetings): None before that."""
-    path = settings.table_path(layer, name)
-    return spark.read.format("delta").load(path) if table_exists(spark, path) else None
+    return interactions, outcomes
 
 
 def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
     """The stage for one logical date, in an existing session."""
     mail = read_table(spark, settings, BRONZE, "mail_messages")
     directory = read_table(spark, settings, BRONZE, "directory")
-    calls = optional_table(spark, settings, BRONZE, "calls")
-    meetings = optional_table(spark, settings, BRONZE, "meetings")
+    calls = read_optional(spark, settings, BRONZE, "calls")
+    meetings = read_optional(spark, settings, BRONZE, "meetings")
     interactions, outcomes = build(mail, directory, as_of, settings, calls, meetings)
     # One file per event day: a night touches few files, and readers prune by day.
     by_day = interactions.repartition("event_date")
     replace_table(by_day, settings.table_path(SILVER, "interactions"), ["event_date"])
     counts = read_table(spark, settings, BRONZE, "ingest_counts")
-    removals = optional_table(spark, settings, SILVER, "privacy_removals")
+    removals = read_optional(spark, settings, SILVER, "privacy_removals")
     day = f"as_of_date = '{as_of.isoformat()}'"
     path = settings.table_path(SILVER, "reconciliation")
     replace_partition(reconciliation(outcomes, counts, as_of, removals), path, day, ["as_of_date"])

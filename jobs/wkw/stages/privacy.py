@@ -26,7 +26,16 @@ from pyspark.sql import functions as F
 
 from wkw.config import Settings
 from wkw.files import delete_dir, list_dirs, list_files, read_bytes
-from wkw.lake import BRONZE, PUBLISHED, SILVER, delta_tables, read_table, replace_partition, run_stage
+from wkw.lake import (
+    BRONZE,
+    PUBLISHED,
+    SILVER,
+    delta_tables,
+    read_optional,
+    read_table,
+    replace_partition,
+    run_stage,
+)
 from wkw.people import latest_snapshot
 from wkw.privacy import address_hash, scrub_table, withheld_rule
 from wkw.privacy_policy import privacy_policy
@@ -257,11 +266,9 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> DataFrame:
     replace_partition(counts, settings.table_path(BRONZE, "ingest_counts"), day, ["ingest_date"])
     tonight = withheld_colleagues(directory, policy).unionByName(erasures).dropDuplicates(["request_id"])
     path = settings.table_path(SILVER, REGISTER)
-    previous = (
-        spark.read.format("delta").load(path)
-        if DeltaTable.isDeltaTable(spark, path)
-        else spark.createDataFrame([], REGISTER_SCHEMA)
-    )
+    previous = read_optional(spark, settings, SILVER, REGISTER)
+    if previous is None:
+        previous = spark.createDataFrame([], REGISTER_SCHEMA)
     register = updated_register(previous, tonight, analysed_colleagues(directory, policy), as_of)
     register = register.localCheckpoint()  # the register is read from the table it will replace
     hashes = active_hashes(register)

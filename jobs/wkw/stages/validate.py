@@ -24,15 +24,16 @@ from wkw.lake import (
     PUBLISHED,
     PUBLISHED_TABLES,
     SILVER,
+    read_optional,
     read_table,
     replace_partition,
     run_stage,
-    table_exists,
 )
 from wkw.people import latest_snapshot
 from wkw.privacy import address_hash, withheld_rule
 from wkw.privacy_policy import PrivacyPolicy, privacy_policy
 from wkw.quality import Failure, validate_tables
+from wkw.stages.privacy import REGISTER, active_hashes
 from wkw.stages.volume import volume_failures
 
 STRENGTH_MAX = 1.0
@@ -41,19 +42,13 @@ CROSS_TABLE_CHECKS = 7
 
 def withheld_hashes(spark: SparkSession, settings: Settings) -> list[str]:
     """Address hashes of every active request of the privacy register (none before the first one)."""
-    path = settings.table_path(SILVER, "privacy_requests")
-    if not table_exists(spark, path):
-        return []
-    register = spark.read.format("delta").load(path).where(F.col("status") != "withdrawn")
-    return sorted(
-        {row.h for row in register.select(F.explode("address_sha256").alias("h")).distinct().collect()}
-    )
+    register = read_optional(spark, settings, SILVER, REGISTER)
+    return [] if register is None else active_hashes(register)
 
 
 def current_tile(spark: SparkSession, settings: Settings) -> DataFrame | None:
     """The tile of the current publication, or None before the first one."""
-    path = settings.table_path(PUBLISHED, "top_introducers")
-    return spark.read.format("delta").load(path) if table_exists(spark, path) else None
+    return read_optional(spark, settings, PUBLISHED, "top_introducers")
 
 
 def staged_tables(spark: SparkSession, settings: Settings, as_of: date) -> dict[str, DataFrame]:
