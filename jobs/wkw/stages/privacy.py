@@ -3,7 +3,8 @@
 Runs after extract and before anything is computed, every night:
 1. Who is withheld: the directory snapshot of the logical date (opt-out under the region rule, exclusion by
    department, group or address: wkw.privacy.withheld_rule) and the erasure requests landed as CSV in
-   `landing/privacy/<date>/` (`request_id,email[,received_at]`; a bad row is quarantined with its reason).
+   `landing/privacy/<date>/` (`request_id,email`, read like every CSV export; a bad row is quarantined
+   with its reason and without its text).
 2. The register `silver/privacy_requests`, hashes only: one row per request (a colleague's opt-out or
    exclusion, or an erasure) with its status and times: received -> applied -> purged (or withdrawn, when
    a colleague opts back in). Erasures never lapse: mail that lands later is scrubbed too.
@@ -25,7 +26,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.files import delete_dir, list_dirs, list_files, read_bytes
+from wkw.files import delete_dir, list_dirs, list_files
 from wkw.lake import (
     BRONZE,
     PUBLISHED,
@@ -39,8 +40,8 @@ from wkw.lake import (
 from wkw.people import latest_snapshot
 from wkw.privacy import address_hash, scrub_table, withheld_rule
 from wkw.privacy_policy import privacy_policy
-from wkw.stages.extract_people import EMAIL_PATTERN
-from wkw.stages.reconcile import ingest_counts
+from wkw.stages.extract_people import BAD_EMAIL, EMAIL_PATTERN, read_csv_lines
+from wkw.stages.reconcile import ingest_counts, quarantine_rows
 
 REGISTER = "privacy_requests"
 REMOVALS = "privacy_removals"
@@ -53,6 +54,8 @@ REGISTER_SCHEMA = (
     "received_date date, status string, applied_at timestamp, purged_at timestamp, withdrawn_date date"
 )
 HOURS_PER_DAY = 24
+REQUEST_COLUMNS = ["request_id", "email"]
+MISSING_REQUEST_ID = "missing_request_id"
 
 
 def withheld_colleagues(directory: DataFrame, policy) -> DataFrame:
@@ -80,36 +83,23 @@ def erasure_requests(spark: SparkSession, settings: Settings, as_of: date):
     files = [
         p for p in list_files(settings.landing_dir(SOURCE, as_of.isoformat())) if p.lower().endswith(".csv")
     ]
-    rows = []
-    for path in files:  # request files are a handful of lines: read on the driver
-        text = read_bytes(path).decode("utf-8", "replace").splitlines()
-        header = [h.strip().lower() for h in (text[0].split(",") if text else [])]
-        for number, line in enumerate(text[1:], start=2):
-            if line.strip():
-                values = dict(zip(header, (v.strip() for v in line.split(",")), strict=False))
-                rows.append((path, number, values.get("request_id", ""), values.get("email", "")))
-    raw = spark.createDataFrame(rows, "source_file string, position long, request_id string, email string")
+    rows = read_csv_lines(spark, files, REQUEST_COLUMNS)
     email = F.lower(F.trim("email"))
-    checked = raw.withColumn(
-        "is_valid",
-        email.rlike(EMAIL_PATTERN) & (F.trim("request_id") != "") & F.col("request_id").isNotNull(),
-    ).persist()
+    missing_id = F.trim(F.coalesce("request_id", F.lit(""))) == ""
+    reason = (
+        F.when(F.col("reason").isNotNull(), F.col("reason"))
+        .when(missing_id, MISSING_REQUEST_ID)
+        .when(~F.coalesce(email.rlike(EMAIL_PATTERN), F.lit(False)), BAD_EMAIL)
+    )
+    checked = rows.withColumn("reason", reason).withColumn("is_valid", F.col("reason").isNull()).persist()
     subjects = checked.where("is_valid").select(
         F.concat(F.lit("erasure:"), F.trim("request_id")).alias("request_id"),
         F.lit(ERASURE).alias("kind"),
         address_hash(email).alias("subject_sha256"),
         F.array(address_hash(email)).alias("address_sha256"),
     )
-    bad = checked.where(~F.col("is_valid")).select(
-        F.lit(as_of).alias("ingest_date"),
-        F.lit(SOURCE).alias("source"),
-        "source_file",
-        "position",
-        F.when(F.trim(F.coalesce("request_id", F.lit(""))) == "", "missing_request_id")
-        .otherwise("bad_email")
-        .alias("reason"),
-        F.lit(None).cast("string").alias("detail"),  # never the address a person asked us to forget
-    )
+    # The detail would be the line itself: never keep the address a person asked us to forget.
+    bad = quarantine_rows(checked.withColumn("detail", F.lit(None).cast("string")), "is_valid", as_of, SOURCE)
     return subjects, bad, ingest_counts(checked, "is_valid", as_of, SOURCE)
 
 
