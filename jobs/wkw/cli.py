@@ -14,7 +14,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -43,23 +43,57 @@ def generate(
     contacts: int = 300,
     days: int = 90,
     end_date: Annotated[str, typer.Option(help="last day of the history, YYYY-MM-DD")] = "2026-11-26",
+    mode: Annotated[
+        Literal["auto", "company", "scale"],
+        typer.Option(help="company: small and rich; scale: Graph JSON lines at volume; auto: by size"),
+    ] = "auto",
+    mail_rate: Annotated[
+        float | None, typer.Option(help="scale: mean mails per tie per year (default 12)")
+    ] = None,
+    nights: Annotated[int, typer.Option(help="scale: the last N days land in their own night folders")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", help="scale: no progress bar")] = False,
 ) -> None:
-    """Generate a synthetic company's exports (directory, CRM, address books, mail, calendars, calls) with
-    planted ground truth."""
-    from wkw.generate import generate as write_company
+    """Generate a synthetic company's exports with planted ground truth: the small, rich company (directory,
+    CRM, address books, mail, calendars, calls), or at scale a directory, CRM and mail as Graph JSON lines."""
+    from wkw.generate_scale import DEFAULT_MAIL_RATE, choose_mode, generate_scale
 
-    truth = write_company(
-        out,
-        seed=seed,
-        colleagues=colleagues,
-        contacts=contacts,
-        days=days,
-        end_date=date.fromisoformat(end_date),
-    )
-    console.print(
-        f"wrote {truth['messages']} messages for {colleagues} colleagues and {contacts} contacts "
-        f"into {out}/<source>/{truth['end_date']}/; truth in {out}/truth.json"
-    )
+    chosen, why = choose_mode(mode, colleagues, contacts)
+    console.print(f"mode: {chosen} ({why})")
+    if chosen == "company":
+        if mail_rate is not None or nights:
+            raise typer.BadParameter("--mail-rate and --nights apply to scale mode only")
+        from wkw.generate import generate as write_company
+
+        truth = write_company(
+            out,
+            seed=seed,
+            colleagues=colleagues,
+            contacts=contacts,
+            days=days,
+            end_date=date.fromisoformat(end_date),
+        )
+        console.print(
+            f"wrote {truth['messages']} messages for {colleagues} colleagues and {contacts} contacts "
+            f"into {out}/<source>/{truth['end_date']}/; truth in {out}/truth.json"
+        )
+    else:
+        truth = generate_scale(
+            out,
+            seed=seed,
+            colleagues=colleagues,
+            contacts=contacts,
+            days=days,
+            end_date=date.fromisoformat(end_date),
+            nights=nights,
+            mail_rate=DEFAULT_MAIL_RATE if mail_rate is None else mail_rate,
+            quiet=quiet,
+        )
+        console.print(
+            f"wrote {truth['messages']:,} messages ({truth['lines']:,} lines) for {colleagues:,} colleagues "
+            f"and {contacts:,} contacts into {out}/mail/<night>/graph/ for nights {truth['first_night']} .. "
+            f"{truth['end_date']}; {truth['expected_interactions']:,} interactions expected; "
+            f"truth in {out}/truth.json"
+        )
     console.print(f"sample lead: {truth['sample_lead']}")
 
 
@@ -68,6 +102,7 @@ def run(
     date_: Annotated[str, typer.Option("--date", help="logical date, YYYY-MM-DD")],
     landing: Annotated[Path | None, typer.Option(help="landing folder (default: conf / WKW_LANDING)")] = None,
     lake: Annotated[Path | None, typer.Option(help="lake root (default: conf / WKW_LAKE)")] = None,
+    full: Annotated[bool, typer.Option(help="recompute interactions and strength from all history")] = False,
 ) -> None:
     """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`."""
     from wkw.orchestration import DAG_ID, airflow, airflow_env, ensure_airflow_db
@@ -80,7 +115,8 @@ def run(
         env["WKW_LAKE"] = str(lake.resolve())
     env = airflow_env(env)
     ensure_airflow_db(env)
-    result = airflow(["dags", "test", DAG_ID, day], env, check=False)
+    conf = json.dumps({"mode": "full" if full else "incremental"})
+    result = airflow(["dags", "test", DAG_ID, day, "--conf", conf], env, check=False)
     raise typer.Exit(result.returncode)
 
 
