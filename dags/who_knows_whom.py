@@ -14,6 +14,10 @@ For the logical date `ds` (the day whose exports landed in `landing/<source>/<ds
 6. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks;
    a failure stops here.
 7. **publish**: staged tables become `wkw.*` in one recorded publication.
+8. **maintain**: old nightly gold partitions dropped, small files compacted, files per table recorded.
+
+interactions and strength are incremental: a night reads what landed that night, not the years behind
+it. Trigger with `{"mode": "full"}` (`wkw run --full`) to recompute both from all history.
 
 Each stage is a `spark-submit` of `jobs/wkw/stages/<stage>.py` through connection `spark_default`
 (`local[*]` by default; point it at `spark://...` for a cluster). Run one day with
@@ -27,12 +31,13 @@ from pathlib import Path
 
 import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.sdk import Asset, dag
+from airflow.sdk import Asset, Param, dag
 from wkw.alerts import notify_failure
 from wkw.orchestration import DAG_ID, spark_properties_file
 
 STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"
-STAGES = ("extract", "privacy", "interactions", "strength", "introducers", "validate", "publish")
+STAGES = ("extract", "privacy", "interactions", "strength", "introducers", "validate", "publish", "maintain")
+WITH_MODE = ("interactions", "strength")  # incremental by default; params.mode = "full" recomputes
 PUBLISHED_ASSETS = [
     Asset(name=f"wkw.{table}", uri=f"wkw://published/{table}")
     for table in ("connection_strength", "introducers", "top_introducers", "publications")
@@ -45,6 +50,7 @@ STAGE_DOCS = {
     "introducers": "Gold -> gold.introducers and gold.top_introducers (staged).",
     "validate": "Great Expectations gate and privacy checks; fails the run if anything is wrong.",
     "publish": "Staged -> published wkw.* tables and one row in wkw.publications.",
+    "maintain": "Old nightly gold partitions dropped, small files compacted, files per table recorded.",
 }
 
 
@@ -64,6 +70,7 @@ STAGE_DOCS = {
     },
     user_defined_macros={"wkw_spark_properties": spark_properties_file},
     doc_md=__doc__,
+    params={"mode": Param("incremental", enum=["incremental", "full"], description="full: recompute all")},
 )
 def who_knows_whom():
     previous = None
@@ -74,7 +81,8 @@ def who_knows_whom():
             conn_id="spark_default",
             name=f"wkw-{stage}",
             properties_file="{{ wkw_spark_properties() }}",
-            application_args=["--date", "{{ ds }}"],
+            application_args=["--date", "{{ ds }}"]
+            + (["--mode", "{{ params.mode }}"] if stage in WITH_MODE else []),
             outlets=PUBLISHED_ASSETS if stage == "publish" else [],
             doc_md=STAGE_DOCS[stage],
         )

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 from wkw.config import PROJECT_ROOT, Settings, load_settings
+from wkw.generate import generate
 from wkw.session import spark_conf
 
+NIGHT = date(2026, 11, 26)
+WKW = str(Path(sys.executable).parent / "wkw")
 TEST_SPARK_CONF = {
     "spark.sql.shuffle.partitions": "2",
     "spark.default.parallelism": "2",
@@ -67,3 +72,26 @@ def enron_dir() -> Path:
     if not (path / "fixture_small.tar.gz").exists():
         pytest.skip(f"Enron files not found in {path} (set WKW_ENRON_DIR)")
     return path
+
+
+@pytest.fixture(scope="session")
+def night(tmp_path_factory):
+    """One real night: generated exports in <root>/landing, then the DAG through Airflow (`local[*]`) on a
+    private Airflow home, the lake in <root>/lake. Shared by the DAG and the cluster tests."""
+    root = tmp_path_factory.mktemp("night")
+    truth = generate(root / "landing", seed=5, colleagues=10, contacts=30, days=21, end_date=NIGHT)
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "WKW_LAKE": str(root / "lake"),
+        "WKW_USER": truth["sample_seller"],  # who-knows answers licensed sellers only
+    }
+    run = subprocess.run(
+        [WKW, "run", "--date", NIGHT.isoformat(), "--landing", str(root / "landing")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return env, truth, run.stdout + run.stderr

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from wkw.config import PROJECT_ROOT
-from wkw.generate import generate
 
 DAG_FILE = PROJECT_ROOT / "dags" / "who_knows_whom.py"
-STAGES = ["extract", "privacy", "interactions", "strength", "introducers", "validate", "publish"]
+STAGES = ["extract", "privacy", "interactions", "strength", "introducers", "validate", "publish", "maintain"]
+WITH_MODE = {"interactions", "strength"}
 NIGHT = date(2026, 11, 26)
 WKW = str(Path(sys.executable).parent / "wkw")
 
@@ -32,6 +32,7 @@ def dag(tmp_path_factory):
 
 
 def test_dag_policy(dag):
+    assert dag.params["mode"] == "incremental"  # {"mode": "full"} (wkw run --full) recomputes
     assert dag.catchup is False
     assert "who-knows-whom" in dag.tags
     assert dag.doc_md and "publish" in dag.doc_md
@@ -50,31 +51,10 @@ def test_stages_run_in_order_as_spark_submits(dag):
         assert type(task).__name__ == "SparkSubmitOperator"
         assert task._conn_id == "spark_default"
         assert Path(task.application).is_file()
-        assert task.application_args == ["--date", "{{ ds }}"]
+        mode = ["--mode", "{{ params.mode }}"] if task.task_id in WITH_MODE else []
+        assert task.application_args == ["--date", "{{ ds }}", *mode]
         assert task.doc_md
     assert {outlet.name for outlet in dag.get_task("publish").outlets} >= {"wkw.top_introducers"}
-
-
-@pytest.fixture(scope="module")
-def night(tmp_path_factory):
-    """One real night: generated exports, then the DAG through Airflow on a private Airflow home."""
-    root = tmp_path_factory.mktemp("night")
-    truth = generate(root / "landing", seed=5, colleagues=10, contacts=30, days=21, end_date=NIGHT)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "WKW_LAKE": str(root / "lake"),
-        "WKW_USER": truth["sample_seller"],  # who-knows answers licensed sellers only
-    }
-    run = subprocess.run(
-        [WKW, "run", "--date", NIGHT.isoformat(), "--landing", str(root / "landing")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1500,
-    )
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    return env, truth, run.stdout + run.stderr
 
 
 def wkw(env, *args):

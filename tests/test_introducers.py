@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from model_params import MODEL
+from wkw import schemas
 from wkw.stages.introducers import contact_names, publication_id, rank_introducers, top_introducers
+from wkw.strength_parts import pair_parts, seen_names
 
 AS_OF = date(2026, 11, 26)
 LEAD = "lead@fabrikam.com"
@@ -88,18 +91,29 @@ def test_tile_keeps_five_per_contact(spark):
 
 
 def test_contact_name_is_the_most_frequent_display_name(spark):
-    seen = spark.createDataFrame(
-        [
-            (LEAD, "Lee"),
-            (LEAD, "Lee Lead"),
-            (LEAD, "Lee Lead"),
-            (LEAD, None),
-            ("x@y.com", "B"),
-            ("x@y.com", "A"),
-        ],
-        "contact_email string, contact_name string",
-    )
-    assert {r.contact_email: r.seen_name for r in contact_names(seen).collect()} == {
+    """Names counted over every colleague's pairs (wkw.strength_parts), then the most frequent wins."""
+    seen = [
+        (LEAD, "Lee", "a@contoso.com"),
+        (LEAD, "Lee Lead", "a@contoso.com"),
+        (LEAD, "Lee Lead", "b@contoso.com"),
+        (LEAD, None, "b@contoso.com"),
+        (LEAD, " ", "b@contoso.com"),
+        ("x@y.com", "B", "a@contoso.com"),
+        ("x@y.com", "A", "b@contoso.com"),
+    ]
+    rows = [
+        (AS_OF, datetime(2026, 11, 26, 9, n), colleague, contact, name, "mail", "sent", 1, f"m{n}")
+        for n, (contact, name, colleague) in enumerate(seen)
+    ]
+    parts = pair_parts(spark.createDataFrame(rows, schemas.INTERACTION), AS_OF, MODEL)
+    counted = seen_names(parts)
+    assert {(r.contact_email, r.contact_name): r.times for r in counted.collect()} == {
+        (LEAD, "Lee"): 1,
+        (LEAD, "Lee Lead"): 2,
+        ("x@y.com", "B"): 1,
+        ("x@y.com", "A"): 1,
+    }
+    assert {r.contact_email: r.seen_name for r in contact_names(counted).collect()} == {
         LEAD: "Lee Lead",
         "x@y.com": "A",
     }

@@ -115,3 +115,45 @@ def test_strength_grows_with_score_and_stays_below_one(spark):
     assert got["score"] == pytest.approx(12 * 1.0 + 12 * 0.6, abs=1e-9)
     assert 0.99 < got["strength"] < 1.0
     assert got["band"] == "strong"
+
+
+def test_carried_parts_equal_parts_from_all_history(spark):
+    """Carrying a night's mail parts to a later night (decay, window leaving, late and next-day mail)
+    gives what a recompute from all history gives: the incremental strength stage's core."""
+    from datetime import timedelta
+
+    from wkw.stages.strength import all_parts, carried_mail
+    from wkw.strength_parts import receipts
+
+    model = {**MODEL, "lookback_days": 10}
+    since, as_of = date(2026, 11, 20), date(2026, 11, 23)
+    first_day = since - timedelta(days=9)  # in the window of `since`, gone by `as_of`
+
+    def landed(day, direction, ingest, contact=CONTACT, hour=9, audience=1):
+        return (*touch(day, direction, audience, contact=contact, hour=hour), ingest)
+
+    rows = [
+        landed(first_day, "sent", since),  # leaves the window
+        landed(first_day, "received", since, contact="gone@x.com"),  # the pair leaves entirely
+        landed(date(2026, 11, 15), "received", since, audience=3),
+        landed(date(2026, 11, 15), "received", since, contact="gone2@x.com"),
+        landed(date(2026, 11, 21), "sent", since, hour=7),  # landed by `since`, dated after it
+        landed(date(2026, 11, 16), "sent", as_of, hour=8),  # a late day, landed after `since`
+        landed(date(2026, 11, 23), "received", as_of, contact="new@x.com"),  # a new pair
+        landed(date(2026, 11, 23), "sent", date(2026, 11, 24)),  # lands after `as_of`: not yet known
+    ]
+    schema = schemas.INTERACTION.add("ingest_date", "date")
+    mail = spark.createDataFrame(rows, schema)
+    state = all_parts(mail, since, model)
+    carried = {
+        r.contact_email: r.asDict()
+        for r in receipts(carried_mail(state, since, mail, as_of, model)).collect()
+    }
+    full = {r.contact_email: r.asDict() for r in receipts(all_parts(mail, as_of, model)).collect()}
+    assert set(full) == {CONTACT, "gone2@x.com", "new@x.com"} and set(carried) == set(full)
+    for contact, expected in full.items():
+        got = carried[contact]
+        assert got.pop("raw_score") == pytest.approx(expected.pop("raw_score"), abs=1e-12)
+        assert got == expected
+    assert full[CONTACT]["active_days"] == 3 and full[CONTACT]["mails_sent"] == 2
+    assert full[CONTACT]["first_interaction_at"] == datetime(2026, 11, 15, 9)

@@ -14,16 +14,31 @@ __all__ = ["BRONZE", "GOLD", "PUBLISHED", "SILVER"]
 PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers")
 
 
+INCREMENTAL, FULL = "incremental", "full"
+
+
 def stage_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
-    """Every stage takes the logical date; anything else comes from settings."""
+    """Every stage takes the logical date and a mode (incremental, or a full recompute from all history:
+    only interactions and strength tell them apart); anything else comes from settings."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--date", required=True, type=date.fromisoformat, help="logical date, YYYY-MM-DD")
+    parser.add_argument(
+        "--mode", choices=[INCREMENTAL, FULL], default=INCREMENTAL, help="default: incremental"
+    )
     return parser.parse_args(argv)
 
 
-def run_stage(name: str, run, doc: str, argv: list[str] | None = None, with_catalog: bool = False):
+def run_stage(
+    name: str,
+    run,
+    doc: str,
+    argv: list[str] | None = None,
+    with_catalog: bool = False,
+    with_mode: bool = False,
+):
     """A stage's thin main: the logical date from the command line, settings, the session, then
-    `run(spark, settings, as_of)`; the session is stopped whatever happens."""
+    `run(spark, settings, as_of)` (with `full=` for the stages that have a mode); the session is stopped
+    whatever happens."""
     from wkw.config import load_settings
     from wkw.session import get_spark
 
@@ -31,6 +46,8 @@ def run_stage(name: str, run, doc: str, argv: list[str] | None = None, with_cata
     settings = load_settings()
     spark = get_spark(settings, name, with_catalog=with_catalog)
     try:
+        if with_mode:
+            return run(spark, settings, args.date, full=args.mode == FULL)
         return run(spark, settings, args.date)
     finally:
         spark.stop()

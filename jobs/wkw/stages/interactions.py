@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import BRONZE, SILVER, read_optional, read_table, replace_partition, replace_table, run_stage
+from wkw.lake import BRONZE, SILVER, read_optional, read_table, replace_partition, run_stage, table_exists
 from wkw.people import colleague_addresses, is_denied, is_internal, latest_snapshot
 from wkw.privacy import withheld_rule
 from wkw.privacy_policy import REDACTED_PREFIX, privacy_policy
@@ -27,6 +27,10 @@ from wkw.stages.meetings import meeting_interactions
 from wkw.stages.reconcile import reconciliation
 
 MESSAGE_KEY = ["ingest_date", "source_file", "position"]
+SILVER_PARTITIONS = ["channel", "event_date"]
+MAIL = "mail"
+REJUDGED_CHANNELS = ("meeting", "call")
+STATS_PROPERTY = "delta.dataSkippingStatsColumns"
 OUTCOME_COLUMNS = [*MESSAGE_KEY, "source", "filter_reason"]
 
 
@@ -34,9 +38,22 @@ def mail_until(mail: DataFrame, as_of: date) -> DataFrame:
     return mail.where(F.col("ingest_date") <= F.lit(as_of))
 
 
-def classify_messages(mail: DataFrame, automated_patterns: list[str], max_recipients: int) -> DataFrame:
-    """Each message with the first filter that removes it (or null): duplicate, automated, broadcast."""
+def classify_messages(
+    mail: DataFrame, automated_patterns: list[str], max_recipients: int, seen: DataFrame | None = None
+) -> DataFrame:
+    """Each message with the first filter that removes it (or null): duplicate, automated, broadcast.
+
+    `seen` (incremental nights): the dedupe keys of messages that landed on earlier nights; a copy of one
+    of them is a duplicate, as it would be when the whole history is classified at once.
+    """
     first_copy = Window.partitionBy("dedupe_key").orderBy(*MESSAGE_KEY)
+    if seen is not None:
+        # Tonight's keys are few: they are broadcast to the scan of the earlier ones, which never moves.
+        tonight = F.broadcast(mail.select("dedupe_key").distinct())
+        earlier = seen.join(tonight, on="dedupe_key", how="left_semi").distinct()
+        mail = mail.join(earlier.withColumn("seen_before", F.lit(True)), on="dedupe_key", how="left")
+    else:
+        mail = mail.withColumn("seen_before", F.lit(None).cast("boolean"))
     local_part = F.lower(F.substring_index("sender_email", "@", 1))
     is_automated_sender = F.lit(False)
     for pattern in automated_patterns:
@@ -50,11 +67,12 @@ def classify_messages(mail: DataFrame, automated_patterns: list[str], max_recipi
         "display_names",
         "automated_reason",
         "dedupe_key",
+        "seen_before",
         F.row_number().over(first_copy).alias("copy_number"),
         is_automated_sender.alias("is_automated_sender"),
     ).select(
         "*",
-        F.when(F.col("copy_number") > 1, "duplicate")
+        F.when((F.col("copy_number") > 1) | F.coalesce("seen_before", F.lit(False)), "duplicate")
         .when(F.col("automated_reason").isNotNull() | F.col("is_automated_sender"), "automated")
         .when(F.size("recipients") > max_recipients, "too_many_recipients")
         .alias("filter_reason"),
@@ -113,6 +131,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
     contact = F.when(is_sent, F.col("recipient_email")).otherwise(F.col("sender_email"))
     withheld = F.when(is_sent, F.col("sender_withheld")).otherwise(F.col("recipient_withheld"))
     touches = edges.where((is_sent | is_received) & ~F.col("external_denied")).select(
+        "ingest_date",
         "sent_at",
         "dedupe_key",
         "audience",
@@ -128,6 +147,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
     return (
         kept.groupBy("dedupe_key", "colleague_email", "contact_email", "direction")
         .agg(
+            F.min("ingest_date").alias("ingest_date"),
             F.min("sent_at").alias("event_at"),
             F.max("contact_name").alias("contact_name"),
             F.max("audience").alias("audience"),
@@ -142,6 +162,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
             "direction",
             F.col("audience").cast("int").alias("audience"),
             F.col("dedupe_key").alias("interaction_id"),
+            "ingest_date",
         )
     )
 
@@ -175,19 +196,23 @@ def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFr
 
 
 def mail_interactions(
-    mail: DataFrame, addresses: DataFrame, as_of: date, settings
+    mail: DataFrame, addresses: DataFrame, as_of: date, settings, seen: DataFrame | None = None
 ) -> tuple[DataFrame, DataFrame]:
-    """(interactions, outcomes per message) of the mail channel."""
+    """(interactions, outcomes per message) of the mail channel; `seen` as in `classify_messages`.
+
+    A message dated after the logical date (extract lets through at most `max_future_days`) is judged
+    like any other: its interactions sit on their own day and count from that day on, so judging a
+    message never depends on the night it is judged.
+    """
     messages = classify_messages(
         mail_until(mail, as_of),
         list(settings.filters["automated_sender_patterns"]),
         int(settings.filters["max_mail_recipients"]),
+        seen,
     )
-    candidates = messages.where(F.col("filter_reason").isNull() & (F.to_date("sent_at") <= F.lit(as_of)))
+    candidates = messages.where(F.col("filter_reason").isNull())
     edges = mail_edges(candidates, addresses, settings.internal_domains, settings.filters)
     interactions = interactions_from_edges(edges)
-    too_late = F.when(F.to_date("sent_at") > F.lit(as_of), "after_logical_date")
-    messages = messages.withColumn("filter_reason", F.coalesce("filter_reason", too_late))
     return interactions, message_outcomes(messages, edges, interactions)
 
 
@@ -198,35 +223,78 @@ def build(
     settings,
     calls: DataFrame | None = None,
     meetings: DataFrame | None = None,
+    seen: DataFrame | None = None,
 ) -> tuple[DataFrame, DataFrame]:
-    """(interactions of every channel, outcomes per bronze record) for the logical date.
+    """(interactions of every channel with their `ingest_date`, outcomes per bronze record) for the
+    logical date.
 
     Withheld colleagues (opt-out under the region rule, exclusions) are resolved once from the directory
     snapshot and dropped by every channel; each channel treats a redacted party (scrubbed by the privacy
-    stage) as nobody, and the privacy stage deletes calls with a withheld party outright.
+    stage) as nobody, and the privacy stage deletes calls with a withheld party outright. A mail row's
+    `ingest_date` is the night its first copy landed; meetings and calls are judged again every night
+    (a meeting can be moved or cancelled long after it first landed), so theirs is the logical date.
     """
     snapshot = latest_snapshot(directory, as_of)
     addresses = colleague_addresses(snapshot, withheld_rule(privacy_policy(settings), snapshot).isNotNull())
-    channels = [mail_interactions(mail, addresses, as_of, settings)]
+    channels = [mail_interactions(mail, addresses, as_of, settings, seen)]
     if calls is not None:
         channels.append(call_interactions(calls, addresses, as_of, settings))
     if meetings is not None:
         channels.append(meeting_interactions(meetings, addresses, as_of, settings))
-    interactions = reduce(DataFrame.unionByName, [touches for touches, _ in channels])
+    stamped = [channels[0][0]] + [
+        touches.withColumn("ingest_date", F.lit(as_of)) for touches, _ in channels[1:]
+    ]
+    interactions = reduce(DataFrame.unionByName, stamped)
     outcomes = reduce(DataFrame.unionByName, [judged.select(*OUTCOME_COLUMNS) for _, judged in channels])
     return interactions, outcomes
 
 
-def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
-    """The stage for one logical date, in an existing session."""
+def is_incremental_table(spark: SparkSession, path: str) -> bool:
+    """Silver interactions already laid out for incremental nights (partitioned by channel, with the
+    night each mail landed); anything else is rebuilt once."""
+    if not table_exists(spark, path):
+        return False
+    detail = spark.sql(f"DESCRIBE DETAIL delta.`{path}`").select("partitionColumns").first()
+    return (
+        list(detail.partitionColumns) == SILVER_PARTITIONS
+        and "ingest_date" in spark.read.format("delta").load(path).columns
+    )
+
+
+def write_interactions(spark: SparkSession, interactions: DataFrame, path: str, as_of: date, full: bool):
+    """Full: the whole table in one commit. Incremental: tonight's mail replaces only the rows that landed
+    tonight (a rerun replaces them again), and meetings and calls, judged again every night, replace their
+    partitions. One file per (channel, event day) written: a night touches few files."""
+    by_day = interactions.repartition(*SILVER_PARTITIONS)
+    if full:
+        writer = by_day.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+        # Statistics on the ingest date only (never on addresses): a night's replaceWhere skips old files.
+        writer.option(STATS_PROPERTY, "ingest_date").partitionBy(*SILVER_PARTITIONS).save(path)
+        return
+    mail = by_day.where(F.col("channel") == F.lit(MAIL))
+    night = f"channel = '{MAIL}' AND ingest_date = '{as_of.isoformat()}'"
+    replace_partition(mail, path, night, SILVER_PARTITIONS)
+    judged = ", ".join(f"'{channel}'" for channel in REJUDGED_CHANNELS)
+    others = by_day.where(F.col("channel").isin(*REJUDGED_CHANNELS))
+    replace_partition(others, path, f"channel IN ({judged})", SILVER_PARTITIONS)
+
+
+def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False) -> None:
+    """The stage for one logical date, in an existing session. Incremental unless `full` (or the table is
+    new): only tonight's mail is read and judged, against the keys of the mail of earlier nights."""
     mail = read_table(spark, settings, BRONZE, "mail_messages")
     directory = read_table(spark, settings, BRONZE, "directory")
     calls = read_optional(spark, settings, BRONZE, "calls")
     meetings = read_optional(spark, settings, BRONZE, "meetings")
-    interactions, outcomes = build(mail, directory, as_of, settings, calls, meetings)
-    # One file per event day: a night touches few files, and readers prune by day.
-    by_day = interactions.repartition("event_date")
-    replace_table(by_day, settings.table_path(SILVER, "interactions"), ["event_date"])
+    path = settings.table_path(SILVER, "interactions")
+    full = full or not is_incremental_table(spark, path)
+    seen = None
+    if not full:
+        seen = mail.where(F.col("ingest_date") < F.lit(as_of)).select("dedupe_key")
+        mail = mail.where(F.col("ingest_date") == F.lit(as_of))
+    interactions, outcomes = build(mail, directory, as_of, settings, calls, meetings, seen)
+    write_interactions(spark, interactions, path, as_of, full)
+    print(f"interactions {as_of}: {'full rebuild' if full else 'incremental (tonight’s mail)'}")
     counts = read_table(spark, settings, BRONZE, "ingest_counts")
     removals = read_optional(spark, settings, SILVER, "privacy_removals")
     day = f"as_of_date = '{as_of.isoformat()}'"
@@ -241,7 +309,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    run_stage("interactions", run, __doc__, argv)
+    run_stage("interactions", run, __doc__, argv, with_mode=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import BRONZE, GOLD, SILVER, read_table, replace_partition, run_stage
+from wkw.lake import BRONZE, GOLD, read_table, replace_partition, run_stage
 from wkw.people import latest_snapshot
 from wkw.privacy import withheld_rule
 from wkw.privacy_policy import PrivacyPolicy, privacy_policy
@@ -50,10 +50,10 @@ def publication_id(strength: DataFrame, as_of: date) -> str:
     return f"{as_of.isoformat()}-{fingerprint & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
-def contact_names(interactions: DataFrame) -> DataFrame:
-    """The display name a contact is most often seen with (ties: alphabetical), from the mail headers."""
-    seen = interactions.where(F.col("contact_name").isNotNull() & (F.trim("contact_name") != ""))
-    counted = seen.groupBy("contact_email", "contact_name").agg(F.count(F.lit(1)).alias("times"))
+def contact_names(counted: DataFrame) -> DataFrame:
+    """The display name a contact is most often seen with (ties: alphabetical), from `counted`
+    (contact_email, contact_name, times: the strength stage's `gold/contact_names` of the night, over the
+    look-back window)."""
     best = Window.partitionBy("contact_email").orderBy(F.col("times").desc(), F.col("contact_name").asc())
     return (
         counted.withColumn("pick", F.row_number().over(best))
@@ -118,7 +118,8 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
     strength = read_table(spark, settings, GOLD, "connection_strength").where(F.col("as_of_date") == as_of)
     directory = latest_snapshot(read_table(spark, settings, BRONZE, "directory"), as_of)
     crm = latest_snapshot(read_table(spark, settings, BRONZE, "crm"), as_of)
-    names = contact_names(read_table(spark, settings, SILVER, "interactions"))
+    seen = read_table(spark, settings, GOLD, "contact_names").where(F.col("as_of_date") == as_of)
+    names = contact_names(seen)
     pub_id = publication_id(strength, as_of)
     ranked = rank_introducers(strength, directory, crm, names, pub_id, privacy_policy(settings))
     day = f"as_of_date = '{as_of.isoformat()}'"

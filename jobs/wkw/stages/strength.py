@@ -6,72 +6,41 @@ The score is a recency-decayed, weighted sum that can be carried forward night t
 Every row carries its receipts (mails each way, meetings, calls, active days, first and last touch).
 See docs/strength.md for the formula and its parameters.
 
-    spark-submit jobs/wkw/stages/strength.py --date 2026-11-26
+Incremental nights (the default): the mail parts of every pair are kept in `gold/strength_state` (one
+partition per night); tonight's state is last night's, decayed by one factor, plus the mail that landed
+since, minus the mail that left the window. Meetings and calls, judged again every night, are added from
+their silver partitions. `--mode full` (or no usable state, or other model parameters) recomputes the
+state from all history: both give the same tables (scores to 1e-9).
+
+    spark-submit jobs/wkw/stages/strength.py --date 2026-11-26 [--mode full]
 """
 
 from __future__ import annotations
 
-import math
-from datetime import date
+import json
+import time
+from datetime import date, timedelta
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import GOLD, SILVER, read_table, replace_partition, run_stage
+from wkw.lake import GOLD, SILVER, read_optional, read_table, replace_partition, run_stage
+from wkw.strength_parts import (
+    decayed,
+    in_window,
+    merge_into,
+    pair_parts,
+    receipts,
+    seen_names,
+    window_start,
+)
 
 SCORE_DECIMALS = 9
 STRENGTH_DECIMALS = 6
 STRONG, MODERATE, WEAK = "strong", "moderate", "weak"
-
-
-def interaction_weight(model: dict) -> Column:
-    """Weight of one interaction by channel and direction (seen from the colleague)."""
-    return (
-        F.when(
-            (F.col("channel") == "mail") & (F.col("direction") == "sent"), F.lit(model["weight_mail_sent"])
-        )
-        .when(F.col("channel") == "mail", F.lit(model["weight_mail_received"]))
-        .when(F.col("channel") == "meeting", F.lit(model["weight_meeting"]))
-        .when(F.col("channel") == "call", F.lit(model["weight_call"]))
-        .otherwise(F.lit(0.0))
-    )
-
-
-def decayed_terms(interactions: DataFrame, as_of: date, model: dict) -> DataFrame:
-    """Each interaction in the look-back window with its decayed, damped, weighted contribution."""
-    age_days = F.datediff(F.lit(as_of), F.col("event_date"))
-    in_window = (age_days >= 0) & (age_days < F.lit(int(model["lookback_days"])))
-    decay = F.exp(F.lit(-math.log(2.0) / float(model["half_life_days"])) * age_days)
-    damping = F.pow(
-        F.greatest(F.col("audience"), F.lit(1)).cast("double"), F.lit(-float(model["audience_damping"]))
-    )
-    return interactions.where(in_window).select(
-        "colleague_email",
-        "contact_email",
-        "event_date",
-        "event_at",
-        "channel",
-        "direction",
-        (interaction_weight(model) * damping * decay).alias("term"),
-    )
-
-
-def aggregate_pairs(terms: DataFrame) -> DataFrame:
-    """Raw decayed sum and receipts per (colleague, contact)."""
-    is_mail = F.col("channel") == "mail"
-    last = F.max(F.struct("event_at", "channel"))
-    return terms.groupBy("colleague_email", "contact_email").agg(
-        F.sum("term").alias("raw_score"),
-        F.count_if(is_mail & (F.col("direction") == "sent")).alias("mails_sent"),
-        F.count_if(is_mail & (F.col("direction") == "received")).alias("mails_received"),
-        F.count_if(F.col("channel") == "meeting").alias("meetings"),
-        F.count_if(F.col("channel") == "call").alias("calls"),
-        F.count_distinct("event_date").alias("active_days"),
-        F.min("event_at").alias("first_interaction_at"),
-        last.getField("event_at").alias("last_interaction_at"),
-        last.getField("channel").alias("last_interaction_channel"),
-    )
+MAIL = "mail"
+STATE, RUNS, NAMES = "strength_state", "strength_runs", "contact_names"
 
 
 def band(strength: Column, bands: dict) -> Column:
@@ -115,20 +84,98 @@ def score_pairs(pairs: DataFrame, as_of: date, model: dict, bands: dict) -> Data
     )
 
 
+def known_by(interactions: DataFrame, as_of: date) -> DataFrame:
+    """What had landed by the logical date (a rerun of an old night ignores later nights' mail)."""
+    if "ingest_date" in interactions.columns:
+        return interactions.where(F.col("ingest_date") <= F.lit(as_of))
+    return interactions
+
+
+def all_parts(interactions: DataFrame, as_of: date, model: dict) -> DataFrame:
+    """Parts of every pair from all history: the full recompute."""
+    return pair_parts(known_by(interactions, as_of).where(in_window(as_of, model)), as_of, model)
+
+
 def connection_strength(interactions: DataFrame, as_of: date, model: dict, bands: dict) -> DataFrame:
-    return score_pairs(aggregate_pairs(decayed_terms(interactions, as_of, model)), as_of, model, bands)
+    """The scored pairs of `interactions` on `as_of`, computed from all of them."""
+    return score_pairs(receipts(all_parts(interactions, as_of, model)), as_of, model, bands)
 
 
-def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
-    """The stage for one logical date, in an existing session."""
-    interactions = read_table(spark, settings, SILVER, "interactions")
-    scored = connection_strength(interactions, as_of, settings.model, settings.bands)
+def carried_mail(state: DataFrame, since: date, mail: DataFrame, as_of: date, model: dict) -> DataFrame:
+    """The mail parts of `as_of` from those of `since`: decayed, minus the mail that left the window, plus
+    the mail counted tonight that was not counted then. Only those days and nights are read (event days
+    by partition, ingest nights by file statistics)."""
+    start = window_start(as_of, model)
+    counted_then = F.col("ingest_date") <= F.lit(since)
+    last_gone = min(start - timedelta(days=1), since)
+    leaving = mail.where(
+        counted_then & F.col("event_date").between(F.lit(window_start(since, model)), F.lit(last_gone))
+    )
+    landed = mail.where(
+        (F.col("ingest_date") > F.lit(since))
+        & (F.col("ingest_date") <= F.lit(as_of))
+        & in_window(as_of, model)
+    )
+    # Mail that landed by `since` but is dated after it (sent "tomorrow" by a skewed clock) enters now.
+    first_new = max(since + timedelta(days=1), start)
+    dated_later = mail.where(counted_then & F.col("event_date").between(F.lit(first_new), F.lit(as_of)))
+    kept = merge_into(decayed(state, since, as_of, model), pair_parts(leaving, as_of, model), start, sign=-1)
+    return merge_into(kept, pair_parts(landed.unionByName(dated_later), as_of, model), start)
+
+
+def model_key(model: dict) -> str:
+    """The parameters a state depends on: another value means the state cannot be carried."""
+    return json.dumps({key: model[key] for key in sorted(model)}, sort_keys=True, default=str)
+
+
+def last_state(spark: SparkSession, settings: Settings, as_of: date) -> date | None:
+    """The latest night before `as_of` whose state was written with tonight's model parameters."""
+    runs = read_optional(spark, settings, GOLD, RUNS)
+    if runs is None:
+        return None
+    earlier = runs.where(
+        (F.col("as_of_date") < F.lit(as_of)) & (F.col("model_key") == model_key(settings.model))
+    )
+    return earlier.agg(F.max("as_of_date")).first()[0]
+
+
+def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False) -> None:
+    """The stage for one logical date, in an existing session. Prints the mode and where the time went."""
+    model, clock = settings.model, time.perf_counter()
+    interactions = known_by(read_table(spark, settings, SILVER, "interactions"), as_of)
+    mail = interactions.where(F.col("channel") == F.lit(MAIL))
+    since = None if full or "ingest_date" not in interactions.columns else last_state(spark, settings, as_of)
+    if since is None:
+        mail_parts = all_parts(mail, as_of, model)
+    else:
+        state = read_table(spark, settings, GOLD, STATE).where(F.col("as_of_date") == F.lit(since))
+        mail_parts = carried_mail(state.drop("as_of_date"), since, mail, as_of, model)
     day = f"as_of_date = '{as_of.isoformat()}'"
+    state_path = settings.table_path(GOLD, STATE)
+    replace_partition(mail_parts.withColumn("as_of_date", F.lit(as_of)), state_path, day, ["as_of_date"])
+    timings = {"mail state": time.perf_counter() - clock}
+    mail_parts = read_table(spark, settings, GOLD, STATE).where(F.col("as_of_date") == F.lit(as_of))
+    mail_parts = mail_parts.drop("as_of_date")
+    others = all_parts(interactions.where(F.col("channel") != F.lit(MAIL)), as_of, model)
+    scored = score_pairs(receipts(merge_into(mail_parts, others)), as_of, model, settings.bands)
     replace_partition(scored, settings.table_path(GOLD, "connection_strength"), day, ["as_of_date"])
+    timings["meetings, calls and scores"] = time.perf_counter() - clock - sum(timings.values())
+    both = mail_parts.select("contact_email", "names").unionByName(others.select("contact_email", "names"))
+    names = seen_names(both).withColumn("as_of_date", F.lit(as_of))
+    replace_partition(names, settings.table_path(GOLD, NAMES), day, ["as_of_date"])
+    timings["names"] = time.perf_counter() - clock - sum(timings.values())
+    record = spark.createDataFrame(
+        [(as_of, "full" if since is None else "incremental", since, model_key(model))],
+        "as_of_date date, mode string, carried_from date, model_key string",
+    )
+    replace_partition(record, settings.table_path(GOLD, RUNS), day, ["as_of_date"])
+    mode = "full" if since is None else f"incremental from {since.isoformat()}"
+    spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
+    print(f"strength {as_of}: {mode} ({spent})")
 
 
 def main(argv: list[str] | None = None) -> None:
-    run_stage("strength", run, __doc__, argv)
+    run_stage("strength", run, __doc__, argv, with_mode=True)
 
 
 if __name__ == "__main__":

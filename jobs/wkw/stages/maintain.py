@@ -1,0 +1,87 @@
+"""Maintain: after a publication, keep every table small in files and bounded in nights.
+
+1. Nightly gold tables (one partition per logical date: strength state, scores, lists, tiles, names) keep
+   the last `[maintenance] keep_nights` nights (a rerun of one of them carries from the night before it;
+   older nights are recomputed in full).
+2. Compaction (Delta OPTIMIZE) of the partitions that received small files: tonight's bronze slices, and
+   the silver interaction days that late mail added a file to. Partitions that hold one file are left
+   alone, so the cost follows the night.
+3. The file count and size of every table after that, in `silver/table_files` (one row per table and
+   night), so that growth is measured, not guessed. Old file versions are deleted by the privacy stage's
+   VACUUM, every night, after `[privacy] retention_days`.
+
+    spark-submit jobs/wkw/stages/maintain.py --date 2026-11-26
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from wkw.config import Settings
+from wkw.lake import BRONZE, GOLD, SILVER, delta_tables, replace_partition, run_stage, table_exists
+
+NIGHTLY_GOLD = ("strength_state", "connection_strength", "contact_names", "introducers", "top_introducers")
+DEFAULT_KEEP_NIGHTS = 7
+TABLE_FILES = "table_files"
+
+
+def keep_nights(settings: Settings) -> int:
+    nights = int(settings.raw.get("maintenance", {}).get("keep_nights", DEFAULT_KEEP_NIGHTS))
+    if nights < 2:
+        raise ValueError(
+            f"[maintenance] keep_nights must be at least 2 (tonight and the night before): {nights}"
+        )
+    return nights
+
+
+def prune_old_nights(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """Delete the nightly gold partitions older than the kept nights (by logical date)."""
+    oldest = as_of - timedelta(days=keep_nights(settings) - 1)
+    for name in NIGHTLY_GOLD:
+        path = settings.table_path(GOLD, name)
+        if table_exists(spark, path):
+            DeltaTable.forPath(spark, path).delete(F.col("as_of_date") < F.lit(oldest))
+
+
+def compact(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """OPTIMIZE where small files gather: tonight's bronze slices and silver's interaction days."""
+    for path in delta_tables(settings):
+        table = DeltaTable.forPath(spark, path)
+        partitions = table.detail().first().partitionColumns
+        if path.startswith(settings.table_path(BRONZE, "")) and partitions == ["ingest_date"]:
+            table.optimize().where(f"ingest_date = '{as_of.isoformat()}'").executeCompaction()
+        elif path == settings.table_path(SILVER, "interactions"):
+            table.optimize().executeCompaction()
+
+
+def file_counts(spark: SparkSession, settings: Settings, as_of: date):
+    """One row per Delta table: files and bytes of its current version."""
+    rows = []
+    for path in delta_tables(settings):
+        detail = DeltaTable.forPath(spark, path).detail().first()
+        layer, name = path.rstrip("/").split("/")[-2:]
+        rows.append((as_of, f"{layer}.{name}", int(detail.numFiles), int(detail.sizeInBytes)))
+    return spark.createDataFrame(rows, "as_of_date date, table_name string, files long, bytes long")
+
+
+def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """The stage for one logical date, in an existing session."""
+    prune_old_nights(spark, settings, as_of)
+    compact(spark, settings, as_of)
+    counts = file_counts(spark, settings, as_of)
+    day = f"as_of_date = '{as_of.isoformat()}'"
+    replace_partition(counts, settings.table_path(SILVER, TABLE_FILES), day, ["as_of_date"])
+    for row in counts.orderBy("table_name").collect():
+        print(f"maintain {as_of} {row.table_name}: {row.files} files, {row.bytes} bytes")
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_stage("maintain", run, __doc__, argv)
+
+
+if __name__ == "__main__":
+    main()
