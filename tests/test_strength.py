@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from chispa import assert_df_equality
 from model_params import BANDS, MODEL
+from pyspark.sql import types as T
 from wkw import schemas
 from wkw.stages.strength import band, connection_strength
 
@@ -142,7 +143,8 @@ def test_carried_parts_equal_parts_from_all_history(spark):
         landed(date(2026, 11, 23), "received", as_of, contact="new@x.com"),  # a new pair
         landed(date(2026, 11, 23), "sent", date(2026, 11, 24)),  # lands after `as_of`: not yet known
     ]
-    schema = schemas.INTERACTION.add("ingest_date", "date")
+    # A new schema: StructType.add would change the shared schemas.INTERACTION in place.
+    schema = T.StructType([*schemas.INTERACTION.fields, T.StructField("ingest_date", T.DateType())])
     mail = spark.createDataFrame(rows, schema)
     state = all_parts(mail, since, model)
     carried = {
