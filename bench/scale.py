@@ -99,6 +99,14 @@ def timed(spark, label: str, rows_of, step) -> dict:
     return result
 
 
+def run_step(spark, settings, stage, day: date, full: bool | None) -> None:
+    """One stage for one night; `full` only for the stages that have a mode (None: extract)."""
+    if full is None:
+        stage.run(spark, settings, day)
+    else:
+        stage.run(spark, settings, day, full=full)
+
+
 def duckdb_step(settings, as_of: date, out: Path) -> dict:
     command = [
         sys.executable,
@@ -135,48 +143,39 @@ def bench_size(spark, base_settings, work: Path, size: str) -> dict:
     )
     first, night = END - timedelta(days=1), END
 
-    def bronze_mail(day=None):
-        table = spark.read.format("delta").load(settings.table_path(BRONZE, "mail_messages"))
+    def landed(layer, name, day=None):
+        """Rows of a table, or those that landed on `day`."""
+        table = spark.read.format("delta").load(settings.table_path(layer, name))
         return int((table if day is None else table.where(table.ingest_date == day)).count())
 
+    def bronze_mail(day=None):
+        return landed(BRONZE, "mail_messages", day)
+
     def silver(day=None):
-        table = spark.read.format("delta").load(settings.table_path(SILVER, "interactions"))
-        return int((table if day is None else table.where(table.ingest_date == day)).count())
+        return landed(SILVER, "interactions", day)
 
     def pairs():
         return strength_pairs(spark, settings, night)
 
+    # (label, stage, logical date, full recompute, what the step's rows are)
+    plan = [
+        ("extract F (a year, first load)", extract, first, None, bronze_mail),
+        ("interactions F (full)", interactions, first, True, silver),
+        ("strength F (full)", strength, first, True, silver),
+        ("extract N (one night)", extract, night, None, lambda: bronze_mail(night)),
+        ("interactions N (incremental)", interactions, night, False, lambda: silver(night)),
+        ("strength N (incremental)", strength, night, False, pairs),
+        ("interactions N (full)", interactions, night, True, silver),
+        ("strength N (full)", strength, night, True, pairs),
+    ]
     steps = [
         timed(
-            spark, "extract F (a year, first load)", bronze_mail, lambda: extract.run(spark, settings, first)
-        ),
-        timed(
             spark,
-            "interactions F (full)",
-            silver,
-            lambda: interactions.run(spark, settings, first, full=True),
-        ),
-        timed(spark, "strength F (full)", silver, lambda: strength.run(spark, settings, first, full=True)),
-        timed(
-            spark,
-            "extract N (one night)",
-            lambda: bronze_mail(night),
-            lambda: extract.run(spark, settings, night),
-        ),
-        timed(
-            spark,
-            "interactions N (incremental)",
-            lambda: silver(night),
-            lambda: interactions.run(spark, settings, night),
-        ),
-        timed(spark, "strength N (incremental)", pairs, lambda: strength.run(spark, settings, night)),
-        timed(
-            spark,
-            "interactions N (full)",
-            silver,
-            lambda: interactions.run(spark, settings, night, full=True),
-        ),
-        timed(spark, "strength N (full)", pairs, lambda: strength.run(spark, settings, night, full=True)),
+            label,
+            rows,
+            lambda stage=stage, day=day, full=full: run_step(spark, settings, stage, day, full),
+        )
+        for label, stage, day, full, rows in plan
     ]
     steps.append(duckdb_step(settings, night, work / size / "duckdb_strength.parquet"))
     maintain.run(spark, settings, night)

@@ -59,35 +59,22 @@ def generate(
 
     chosen, why = choose_mode(mode, colleagues, contacts)
     console.print(f"mode: {chosen} ({why})")
+    company = dict(
+        seed=seed, colleagues=colleagues, contacts=contacts, days=days, end_date=date.fromisoformat(end_date)
+    )
     if chosen == "company":
         if mail_rate is not None or nights:
             raise typer.BadParameter("--mail-rate and --nights apply to scale mode only")
         from wkw.generate import generate as write_company
 
-        truth = write_company(
-            out,
-            seed=seed,
-            colleagues=colleagues,
-            contacts=contacts,
-            days=days,
-            end_date=date.fromisoformat(end_date),
-        )
+        truth = write_company(out, **company)
         console.print(
             f"wrote {truth['messages']} messages for {colleagues} colleagues and {contacts} contacts "
             f"into {out}/<source>/{truth['end_date']}/; truth in {out}/truth.json"
         )
     else:
-        truth = generate_scale(
-            out,
-            seed=seed,
-            colleagues=colleagues,
-            contacts=contacts,
-            days=days,
-            end_date=date.fromisoformat(end_date),
-            nights=nights,
-            mail_rate=DEFAULT_MAIL_RATE if mail_rate is None else mail_rate,
-            quiet=quiet,
-        )
+        rate = DEFAULT_MAIL_RATE if mail_rate is None else mail_rate
+        truth = generate_scale(out, **company, nights=nights, mail_rate=rate, quiet=quiet)
         console.print(
             f"wrote {truth['messages']:,} messages ({truth['lines']:,} lines) for {colleagues:,} colleagues "
             f"and {contacts:,} contacts into {out}/mail/<night>/graph/ for nights {truth['first_night']} .. "

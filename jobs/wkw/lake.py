@@ -95,8 +95,14 @@ def replace_partition(df: DataFrame, path: str, predicate: str, partition_by: li
     )
 
 
-def replace_table(df: DataFrame, path: str, partition_by: list[str] | None = None) -> None:
+def replace_table(
+    df: DataFrame, path: str, partition_by: list[str] | None = None, properties: dict[str, str] | None = None
+) -> None:
+    """The whole table in one commit; `properties` (Delta table properties such as
+    `delta.dataSkippingStatsColumns`) are set with it."""
     writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    for key, value in (properties or {}).items():
+        writer = writer.option(key, value)
     if partition_by:
         writer = writer.partitionBy(*partition_by)
     writer.save(path)

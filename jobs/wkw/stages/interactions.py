@@ -18,18 +18,29 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import BRONZE, SILVER, read_optional, read_table, replace_partition, run_stage, table_exists
+from wkw.lake import (
+    BRONZE,
+    SILVER,
+    read_optional,
+    read_table,
+    replace_partition,
+    replace_table,
+    run_stage,
+    table_exists,
+)
 from wkw.people import colleague_addresses, is_denied, is_internal, latest_snapshot
 from wkw.privacy import withheld_rule
 from wkw.privacy_policy import REDACTED_PREFIX, privacy_policy
+from wkw.stages.calls import CHANNEL as CALL_CHANNEL
 from wkw.stages.calls import call_interactions
+from wkw.stages.meetings import CHANNEL as MEETING_CHANNEL
 from wkw.stages.meetings import meeting_interactions
 from wkw.stages.reconcile import reconciliation
 
 MESSAGE_KEY = ["ingest_date", "source_file", "position"]
 SILVER_PARTITIONS = ["channel", "event_date"]
 MAIL = "mail"
-REJUDGED_CHANNELS = ("meeting", "call")
+REJUDGED_CHANNELS = (MEETING_CHANNEL, CALL_CHANNEL)
 STATS_PROPERTY = "delta.dataSkippingStatsColumns"
 OUTCOME_COLUMNS = [*MESSAGE_KEY, "source", "filter_reason"]
 
@@ -267,9 +278,8 @@ def write_interactions(spark: SparkSession, interactions: DataFrame, path: str, 
     partitions. One file per (channel, event day) written: a night touches few files."""
     by_day = interactions.repartition(*SILVER_PARTITIONS)
     if full:
-        writer = by_day.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
         # Statistics on the ingest date only (never on addresses): a night's replaceWhere skips old files.
-        writer.option(STATS_PROPERTY, "ingest_date").partitionBy(*SILVER_PARTITIONS).save(path)
+        replace_table(by_day, path, SILVER_PARTITIONS, {STATS_PROPERTY: "ingest_date"})
         return
     mail = by_day.where(F.col("channel") == F.lit(MAIL))
     night = f"channel = '{MAIL}' AND ingest_date = '{as_of.isoformat()}'"
