@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable
 from email.utils import getaddresses
 
-from wkw.parsing.headers import decode_words, first
+from wkw.parsing.headers import decode_words, first, short_value_cache
 
 SENDER_HEADERS = ("from", "sender", "return-path")
 # Headers whose (name, address) entries can show the SMTP form of a DN written elsewhere in the message.
@@ -202,18 +202,20 @@ def _x_entry_name(entry: str) -> str | None:
     return clean_name(quoted.group(1) if quoted else entry)
 
 
+@short_value_cache
 def clean_address(address: str | None) -> str | None:
     """The lower-cased address without angle brackets; None when it is not a valid address."""
     email = (address or "").strip().strip("<>").strip().lower()
     return email if _ADDRESS_RE.fullmatch(email) else None
 
 
+@short_value_cache
 def clean_name(name: str | None) -> str | None:
     """A decoded, whitespace-collapsed display name; None when empty or merely an address."""
     if not name:
         return None
     cleaned = _WHITESPACE_RE.sub(" ", decode_words(name)).strip().strip("\"'").strip()
-    if not cleaned or clean_address(cleaned) is not None:
+    if not cleaned or ("@" in cleaned and clean_address(cleaned) is not None):
         return None
     return cleaned
 

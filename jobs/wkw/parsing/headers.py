@@ -15,17 +15,33 @@ from email import policy
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
+from functools import lru_cache, wraps
 from typing import Any
 
 FALLBACK_CHARSET = "cp1252"  # what 8-bit header bytes that are not UTF-8 mostly are in Windows-era mail
 THREAD_HEADERS = ("references", "in-reply-to")
 AUTOMATED_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 SECOND_ISO = "%Y-%m-%dT%H:%M:%SZ"
+CACHE_SIZE = 1 << 16  # per process: the values a mail export repeats (subjects, addresses, names)
+CACHED_MAX_CHARS = 256  # what repeats is short; a long value is computed each time, never kept
 
 _HEADER_END_RE = re.compile(rb"\r?\n\r?\n")
 _NEWLINES_RE = re.compile(r"[\r\n]+[ \t]*")
 _WHITESPACE_RE = re.compile(r"\s+")
 _ANGLE_ID_RE = re.compile(r"<([^<>]+)>")
+
+
+def short_value_cache(function):
+    """`function` of one str (or None), with a bounded LRU cache for the values of at most
+    CACHED_MAX_CHARS characters. Only for pure functions: the parser calls them once per address, name or
+    subject, and the same ones come back in every mail of a thread or of a colleague."""
+    cached = lru_cache(maxsize=CACHE_SIZE)(function)
+
+    @wraps(function)
+    def call(value):
+        return cached(value) if value is None or len(value) <= CACHED_MAX_CHARS else function(value)
+
+    return call
 
 
 def read_headers(data: bytes) -> dict[str, list[str]]:
@@ -56,6 +72,8 @@ def first(headers: dict[str, list[str]], name: str) -> str | None:
 
 def decode_words(value: str) -> str:
     """The text of RFC 2047 encoded words ('=?utf-8?q?...?='), or the value as written when undecodable."""
+    if "=?" not in value:  # no encoded word can start: `decode_header` would give the value back unchanged
+        return value
     try:
         return str(make_header(decode_header(value)))
     except Exception:  # unknown charsets and broken encoded words are kept as written
@@ -111,10 +129,19 @@ def dedupe_key(
     sender_email: str | None, to: list[str], cc: list[str], subject: str, sent_at: datetime
 ) -> str:
     """sha256 of sender | sorted To+Cc | second in UTC | sha256 of the normalised subject."""
-    normalised = _WHITESPACE_RE.sub(" ", decode_words(subject)).strip().lower()
     recipients = ",".join(sorted(set(to) | set(cc)))
-    parts = [sender_email or "", recipients, sent_at.strftime(SECOND_ISO), _sha256(normalised)]
-    return _sha256("|".join(parts))
+    # isoformat is the cheaper spelling of SECOND_ISO, except that it pads years before 1000 and strftime not
+    if sent_at.year >= 1000:
+        second = sent_at.isoformat(timespec="seconds")[:19] + "Z"
+    else:
+        second = sent_at.strftime(SECOND_ISO)
+    return _sha256("|".join([sender_email or "", recipients, second, _subject_hash(subject)]))
+
+
+@short_value_cache
+def _subject_hash(subject: str) -> str:
+    """sha256 of the decoded, whitespace-collapsed, lower-cased subject (a thread repeats its subject)."""
+    return _sha256(_WHITESPACE_RE.sub(" ", decode_words(subject)).strip().lower())
 
 
 def _sha256(text: str) -> str:

@@ -1,9 +1,11 @@
 """Turn one mail (an RFC 5322 file or a Microsoft Graph JSON line) into a metadata record.
 
-Pure Python and standard library, so a Spark stage can call it per file in `mapPartitions`. Only the
-header block is read; bodies are never decoded and the subject is never returned: it is only hashed into
-`dedupe_key`, which recognises copies of one mail across mailboxes. Every call returns a `ParseResult`
-with either a record shaped like `wkw.schemas.MAIL_RECORD` or a quarantine reason; nothing raises.
+Pure Python and standard library, so Spark tasks can call it per file or per line (`wkw.parsing.mail_files`);
+it runs once per record, so the pure helpers that see the same values again (addresses, names, subjects)
+keep a bounded cache. Only the header block is read; bodies are never decoded and the subject is never
+returned: it is only hashed into `dedupe_key`, which recognises copies of one mail across mailboxes. Every
+call returns a `ParseResult` with either a record shaped like `wkw.schemas.MAIL_RECORD` or a quarantine
+reason; nothing raises.
 Addresses and names come from `wkw.parsing.addresses`, header reading and dates from `wkw.parsing.headers`.
 
     from wkw.parsing.mail import parse_rfc5322

@@ -3,8 +3,9 @@
 Reads `landing/<source>/<date>/` for mail (Maildir trees and single messages as RFC 5322 files, `.mbox`
 files, Microsoft Graph message JSON lines as `*.jsonl`), the directory export (CSV or JSON), the CRM
 export, address books and call records, and replaces that date's slice of each bronze table. Parsing
-runs in Spark tasks (`mapPartitions`); the driver only lists file paths. Every record read is counted in
-`bronze/ingest_counts` (read = accepted + quarantined, per source).
+runs in Spark tasks (for mail, `mapInArrow` over pieces of the files, returning Arrow batches); the driver
+only lists file paths and sizes. Every record read is counted in `bronze/ingest_counts` (read = accepted +
+quarantined, per source).
 
     spark-submit jobs/wkw/stages/extract.py --date 2026-11-26
 """
@@ -16,73 +17,36 @@ from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
-from wkw import schemas
 from wkw.config import Settings
-from wkw.files import list_files, read_bytes
+from wkw.files import list_sized_files
 from wkw.lake import BRONZE, replace_partition, run_stage
-from wkw.parsing.mail import EMPTY_FILE, ParseResult, parse_graph_line, parse_rfc5322
-from wkw.parsing.mbox import iter_mbox
+from wkw.parsing.mail_files import MAIL_COLUMNS, PARSED, PIECE, parse_pieces, plan_tasks
 from wkw.stages.extract_address_book import extract_address_book
 from wkw.stages.extract_calendar import extract_calendar
 from wkw.stages.extract_calls import extract_calls
 from wkw.stages.extract_people import extract_crm, extract_directory
 from wkw.stages.reconcile import ingest_counts, quarantine_rows
 
-GRAPH_SUFFIXES = (".jsonl", ".json")
-MBOX_SUFFIX = ".mbox"
 FILES_PER_TASK = 2000
-STATUS_FIELDS = [
-    T.StructField("accepted", T.BooleanType(), False),
-    T.StructField("reason", T.StringType(), True),
-    T.StructField("detail", T.StringType(), True),
-]
-PARSED = T.StructType(STATUS_FIELDS + [f.__class__(f.name, f.dataType, True) for f in schemas.MAIL_RECORD])
-MAIL_COLUMNS = [f.name for f in schemas.MAIL_RECORD]
+TASKS_PER_CORE = 4  # pieces small enough that the cores finish together
+MIN_PIECE_BYTES = 1 << 20
+MAX_PIECE_BYTES = 32 << 20  # about 90,000 Graph lines: a few seconds of one core
 
 
-def _parse_file(path: str, content: bytes):
-    """(position, result) per record: each non-blank line of a Graph export, each message of an mbox
-    (position: the line of its `From ` separator), or the one message of any other file."""
-    if path.lower().endswith(GRAPH_SUFFIXES):
-        for number, line in enumerate(content.splitlines(), start=1):
-            if line.strip():
-                yield number, parse_graph_line(line, path, number)
-    elif path.lower().endswith(MBOX_SUFFIX):
-        found = False
-        for number, message in iter_mbox(content):
-            found = True
-            yield number, parse_rfc5322(message, path, number)
-        if not found:  # an empty mbox is one record read, quarantined: nothing goes uncounted
-            yield 0, ParseResult(reason=EMPTY_FILE)
-    else:
-        yield 0, parse_rfc5322(content, path, 0)
+def parse_mail_files(spark: SparkSession, files: list[tuple[str, int]]) -> DataFrame:
+    """(path, size) of landing files -> one row per message or per bad record, with `accepted` and `reason`.
 
-
-def _parse_partition(paths):
-    empty_record = [None] * (len(MAIL_COLUMNS) - 2)
-    for path in paths:
-        try:
-            content = read_bytes(path)
-        except OSError as error:  # vanished or unreadable since listing: quarantined, never fatal
-            yield (False, "unreadable_file", f"{type(error).__name__}: {error}"[:200], path, 0, *empty_record)
-            continue
-        for position, result in _parse_file(path, content):
-            if result.record is not None:
-                yield (True, None, None, *(result.record[name] for name in MAIL_COLUMNS))
-            else:
-                yield (False, result.reason, result.detail, path, position, *empty_record)
-
-
-def parse_mail_files(spark: SparkSession, paths: list[str]) -> DataFrame:
-    """File paths -> one row per message or per bad record, with `accepted` and `reason`.
-
-    The paths are spread over Spark tasks; each task reads and parses its files' headers.
+    The files are cut into pieces spread over Spark tasks (`wkw.parsing.mail_files`): a big Graph export
+    into byte ranges, small files grouped; each task reads and parses its pieces' headers and returns
+    Arrow record batches.
     """
-    slices = max(spark.sparkContext.defaultParallelism, -(-len(paths) // FILES_PER_TASK))
-    parsed = spark.sparkContext.parallelize(paths, slices).mapPartitions(_parse_partition)
-    return spark.createDataFrame(parsed, PARSED)
+    parallelism = spark.sparkContext.defaultParallelism
+    total_bytes = sum(size for _, size in files)
+    piece_bytes = min(MAX_PIECE_BYTES, max(MIN_PIECE_BYTES, total_bytes // (parallelism * TASKS_PER_CORE)))
+    tasks = plan_tasks(files, piece_bytes, FILES_PER_TASK)
+    pieces = spark.sparkContext.parallelize(tasks, max(len(tasks), 1)).flatMap(iter)
+    return spark.createDataFrame(pieces, PIECE).mapInArrow(parse_pieces, PARSED)
 
 
 def flag_impossible_dates(parsed: DataFrame, as_of: date, min_year: int, max_future_days: int) -> DataFrame:
@@ -108,7 +72,7 @@ def accepted_mail(parsed: DataFrame, as_of: date) -> DataFrame:
 def extract_mail(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
-    files = list_files(settings.landing_dir("mail", as_of.isoformat()))
+    files = list_sized_files(settings.landing_dir("mail", as_of.isoformat()))
     parsed = parse_mail_files(spark, files) if files else spark.createDataFrame([], PARSED)
     parsed = flag_impossible_dates(
         parsed, as_of, int(settings.filters["min_event_year"]), int(settings.filters["max_future_days"])
