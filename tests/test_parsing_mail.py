@@ -6,7 +6,6 @@ Run: .venv/bin/python -m pytest tests/test_parsing_mail.py -q
 import json
 import os
 import tarfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +23,6 @@ ENRON_DIR = Path(os.environ.get("WKW_ENRON_DIR", Path(__file__).resolve().parent
 ENRON_FIXTURE = ENRON_DIR / "fixture_small.tar.gz"
 MIN_ENRON_ACCEPTED_SHARE = 0.9
 MANY_RECIPIENTS = 5_000
-MANY_RECIPIENTS_MAX_SECONDS = 1.0
 FOLDED_LINES = 400
 SECRET_SUBJECT = "Project Nightingale acquisition terms"
 
@@ -225,17 +223,14 @@ def test_header_folded_over_hundreds_of_lines():
     assert record["display_names"][f"p{FOLDED_LINES - 1}@example.com"] == f"Person {FOLDED_LINES - 1}"
 
 
-def test_five_thousand_recipients_parse_fast():
+def test_five_thousand_recipients_are_all_kept_in_order():
+    # Parsing speed is measured by bench/extract_throughput.py, not here (no timed tests).
     recipients = ", ".join(f"r{n}@example.com" for n in range(MANY_RECIPIENTS))
     data = _mail(f"Date: Fri, 01 Mar 2024 10:15:00 +0000\nFrom: a@x.com\nTo: {recipients}")
 
-    started = time.perf_counter()
     record = _record(data)
-    elapsed = time.perf_counter() - started
 
-    assert record["to_emails"][:2] == ["r0@example.com", "r1@example.com"]
-    assert len(record["to_emails"]) == MANY_RECIPIENTS
-    assert elapsed < MANY_RECIPIENTS_MAX_SECONDS
+    assert record["to_emails"] == [f"r{n}@example.com" for n in range(MANY_RECIPIENTS)]
 
 
 @pytest.mark.parametrize(
