@@ -20,6 +20,7 @@ PAIR = ["colleague_email", "contact_email"]
 NO_NAMES = "map<string,bigint>"
 DAY = "struct<event_date:date,first_at:timestamp>"
 COUNTS = ("mails_sent", "mails_received", "meetings", "calls")
+CHANNELS = ("call", "mail", "meeting")  # sorted by name
 BROADCAST_PAIRS = 1_000_000  # above this many touched pairs, both sides are shuffled
 
 
@@ -56,6 +57,27 @@ def in_window(as_of: date, model: dict) -> Column:
     return F.col("event_date").between(F.lit(window_start(as_of, model)), F.lit(as_of))
 
 
+def _last_code(channels: tuple[str, ...] = CHANNELS) -> Column:
+    """The touch as one number that orders as struct(event_at, channel) does: microseconds since the epoch
+    times len(channels), plus the channel's rank (channels sorted, as a tie at one instant is broken by
+    the channel's name). A number keeps the per-day aggregation a hash aggregation (a struct in its buffer
+    turns it into a sort)."""
+    rank = F.array_position(F.array(*[F.lit(c) for c in channels]), F.col("channel")) - 1
+    return F.unix_micros("event_at") * F.lit(len(channels)) + rank
+
+
+def _last_touch(code: str, channels: tuple[str, ...] = CHANNELS) -> Column:
+    """struct(event_at, channel) back from the `_last_code` column named `code` (integer arithmetic only,
+    exact for times before 1970 too)."""
+    n = len(channels)
+    micros = F.expr(f"({code} - pmod({code}, {n})) div {n}")
+    rank = F.pmod(F.col(code), F.lit(n)).cast("int")
+    return F.struct(
+        F.timestamp_micros(micros).alias("event_at"),
+        F.element_at(F.array(*[F.lit(c) for c in channels]), rank + 1).alias("channel"),
+    )
+
+
 def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
     """Parts per pair of `rows` (interactions), their terms decayed to `as_of`. No window is applied here."""
     damping = F.pow(
@@ -63,6 +85,10 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
     )
     term = interaction_weight(model) * damping * decay_to(as_of, model, F.col("event_date"))
     is_mail = F.col("channel") == "mail"
+    # One scan and one shuffle of the rows, by pair: every aggregation below is keyed by the pair (and
+    # more), so none moves rows again, and the day and name branches share that exchange.
+    rows = rows.select(*PAIR, "event_date", "event_at", "channel", "direction", "audience", "contact_name")
+    rows = rows.repartition(*PAIR)
     days = rows.groupBy(*PAIR, "event_date").agg(
         F.sum(term).alias("raw_score"),
         F.count_if(is_mail & (F.col("direction") == "sent")).alias("mails_sent"),
@@ -70,14 +96,15 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
         F.count_if(F.col("channel") == "meeting").alias("meetings"),
         F.count_if(F.col("channel") == "call").alias("calls"),
         F.min("event_at").alias("first_at"),
-        F.max(F.struct("event_at", "channel")).alias("last"),
+        F.max(_last_code()).alias("last_code"),
     )
     parts = days.groupBy(*PAIR).agg(
         F.sum("raw_score").alias("raw_score"),
         *[F.sum(name).alias(name) for name in COUNTS],
         F.array_sort(F.collect_list(F.struct("event_date", "first_at"))).alias("days"),
-        F.max("last").alias("last"),
+        F.max("last_code").alias("last_code"),
     )
+    parts = parts.withColumn("last", _last_touch("last_code")).drop("last_code")
     named = rows.where(F.col("contact_name").isNotNull() & (F.trim("contact_name") != ""))
     names = (
         named.groupBy(*PAIR, "contact_name")
@@ -95,70 +122,89 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
     )
 
 
-def _days_merged(left: Column, right: Column | None, since: date | None) -> Column:
-    """Active days of both sides (one entry per day, its earliest first touch), from `since` on, sorted."""
+def _days_sorted(left: Column, right: Column, since: date | None) -> Column:
+    """Active days of both sides from `since` on, sorted by day and then first touch (a day may be twice:
+    `_first_of_each_day` keeps its first)."""
     none = F.array().cast(f"array<{DAY}>")
-    both = (
-        F.coalesce(left, none) if right is None else F.concat(F.coalesce(left, none), F.coalesce(right, none))
-    )
+    both = F.concat(F.coalesce(left, none), F.coalesce(right, none))
     if since is not None:
         both = F.filter(both, lambda day: day["event_date"] >= F.lit(since))
-    dates = F.array_sort(F.array_distinct(F.transform(both, lambda day: day["event_date"])))
-    return F.transform(
-        dates,
-        lambda d: F.struct(
-            d.alias("event_date"),
-            F.array_min(
-                F.transform(F.filter(both, lambda day: day["event_date"] == d), lambda x: x["first_at"])
-            ).alias("first_at"),
-        ),
+    return F.array_sort(both)
+
+
+def _first_of_each_day(days: str) -> Column:
+    """The column `days` (from `_days_sorted`) with one entry per day, its earliest first touch: linear,
+    each entry compared with the one before it."""
+    return F.filter(
+        F.col(days),
+        lambda day, i: (i == 0) | (F.element_at(F.col(days), i)["event_date"] != day["event_date"]),
     )
 
 
-def _names_merged(left: Column, right: Column, sign: int) -> Column:
+def _names_added(left: Column, right: Column, sign: int = 1, positive_only: bool = True) -> Column:
+    """Name counts of `left` plus (or, `sign=-1`, minus) those of `right`; names left at zero are dropped,
+    and so are negative counts unless `positive_only` is False (a night's change can be negative)."""
     empty = F.create_map().cast(NO_NAMES)
     merged = F.map_zip_with(
         F.coalesce(left, empty),
         F.coalesce(right, empty),
         lambda _, a, b: F.coalesce(a, F.lit(0)) + F.lit(sign) * F.coalesce(b, F.lit(0)),
     )
-    return F.map_filter(merged, lambda _, times: times > 0)
+    return F.map_filter(merged, lambda _, times: (times > 0) if positive_only else (times != 0))
 
 
-def combine(left: DataFrame, right: DataFrame, since: date | None = None, sign: int = 1) -> DataFrame:
-    """Parts of both frames added per pair, active days before `since` dropped; with `sign=-1`, `right`
-    holds interactions leaving the window: their sums, counts and names are subtracted (their days are
-    the ones `since` drops). A pair with no active day left is gone."""
+def _sums(sign: int) -> list[Column]:
+    """The decayed sum and the counts of joined sides `a` and `b`: a + b, or a - b (`sign=-1`)."""
+    zeros = {"raw_score": F.lit(0.0), **{count: F.lit(0) for count in COUNTS}}
+    return [
+        (F.coalesce(f"a.{name}", zero) + F.lit(sign) * F.coalesce(f"b.{name}", zero)).alias(name)
+        for name, zero in zeros.items()
+    ]
+
+
+def night_change(arriving: DataFrame, leaving: DataFrame) -> DataFrame:
+    """A night's change of the parts, per pair: the parts of the interactions that entered the window
+    minus those of the ones that left it. Its active days and last touch are the arrivals' (the days that
+    leave are before the window, and `combine` drops them with `since`); its sums, counts and name counts
+    can be negative. Both sides hold a night's pairs, so this is small."""
+    a, b = arriving.alias("a"), leaving.alias("b")
+    return a.join(b, on=PAIR, how="full_outer").select(
+        *PAIR,
+        *_sums(sign=-1),
+        F.col("a.days").alias("days"),
+        F.col("a.last").alias("last"),
+        _names_added(F.col("a.names"), F.col("b.names"), sign=-1, positive_only=False).alias("names"),
+    )
+
+
+def combine(left: DataFrame, right: DataFrame, since: date | None = None) -> DataFrame:
+    """Parts of both frames added per pair (`right` may be a `night_change`), active days before `since`
+    dropped. A pair with no active day left is gone."""
     a, b = left.alias("a"), right.alias("b")
     merged = a.join(b, on=PAIR, how="full_outer")
-    days = _days_merged(F.col("a.days"), F.col("b.days") if sign > 0 else None, since)
     out = merged.select(
         *PAIR,
-        (
-            F.coalesce("a.raw_score", F.lit(0.0)) + F.lit(float(sign)) * F.coalesce("b.raw_score", F.lit(0.0))
-        ).alias("raw_score"),
-        *[
-            (F.coalesce(f"a.{name}", F.lit(0)) + F.lit(sign) * F.coalesce(f"b.{name}", F.lit(0))).alias(name)
-            for name in COUNTS
-        ],
-        days.alias("days"),
-        (F.greatest("a.last", "b.last") if sign > 0 else F.col("a.last")).alias("last"),
-        _names_merged(F.col("a.names"), F.col("b.names"), sign).alias("names"),
+        *_sums(sign=1),
+        _days_sorted(F.col("a.days"), F.col("b.days"), since).alias("days"),
+        F.greatest("a.last", "b.last").alias("last"),
+        _names_added(F.col("a.names"), F.col("b.names")).alias("names"),
     )
-    return out.where(F.size("days") > 0)
+    # Emptiness first: a filter above the de-duplication would inline the sort into its every step.
+    return out.where(F.size("days") > 0).withColumn("days", _first_of_each_day("days"))
 
 
-def merge_into(big: DataFrame, small: DataFrame, since: date | None = None, sign: int = 1) -> DataFrame:
-    """`combine(big, small, since, sign)` without moving `big` when `small` is small: the pairs of `big`
-    that `small` does not touch pass through as they are (a night's cost follows the night), the others
-    are combined. `since` must not drop days of untouched pairs (the carry reads every leaving day)."""
+def merge_into(big: DataFrame, small: DataFrame, since: date | None = None) -> DataFrame:
+    """`combine(big, small, since)` without moving `big` when `small` is small: the pairs of `big` that
+    `small` does not touch pass through as they are (a night's cost follows the night), the others are
+    combined. `since` must not drop days of untouched pairs (the carry reads every leaving day). `small`
+    is read twice (its pairs are counted first): pass it checkpointed when it is costly to compute."""
     keys = small.select(*PAIR).distinct()
     if keys.count() > BROADCAST_PAIRS:
-        return combine(big, small, since, sign)
+        return combine(big, small, since)
     keys = F.broadcast(keys)
     untouched = big.join(keys, on=PAIR, how="left_anti")
     touched = big.join(keys, on=PAIR, how="left_semi")
-    return untouched.unionByName(combine(touched, small, since, sign).select(*big.columns))
+    return untouched.unionByName(combine(touched, small, since).select(*big.columns))
 
 
 def decayed(parts: DataFrame, since: date, as_of: date, model: dict) -> DataFrame:

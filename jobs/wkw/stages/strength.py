@@ -30,6 +30,7 @@ from wkw.strength_parts import (
     decayed,
     in_window,
     merge_into,
+    night_change,
     pair_parts,
     receipts,
     seen_names,
@@ -102,9 +103,10 @@ def connection_strength(interactions: DataFrame, as_of: date, model: dict, bands
 
 
 def carried_mail(state: DataFrame, since: date, mail: DataFrame, as_of: date, model: dict) -> DataFrame:
-    """The mail parts of `as_of` from those of `since`: decayed, minus the mail that left the window, plus
-    the mail counted tonight that was not counted then. Only those days and nights are read (event days
-    by partition, ingest nights by file statistics)."""
+    """The mail parts of `as_of` from those of `since`: decayed, plus the night's change (the mail counted
+    tonight that was not counted then, minus the mail that left the window), merged in one pass over the
+    state. Only those days and nights are read (event days by partition, ingest nights by file
+    statistics)."""
     start = window_start(as_of, model)
     counted_then = F.col("ingest_date") <= F.lit(since)
     last_gone = min(start - timedelta(days=1), since)
@@ -119,8 +121,10 @@ def carried_mail(state: DataFrame, since: date, mail: DataFrame, as_of: date, mo
     # Mail that landed by `since` but is dated after it (sent "tomorrow" by a skewed clock) enters now.
     first_new = max(since + timedelta(days=1), start)
     dated_later = mail.where(counted_then & F.col("event_date").between(F.lit(first_new), F.lit(as_of)))
-    kept = merge_into(decayed(state, since, as_of, model), pair_parts(leaving, as_of, model), start, sign=-1)
-    return merge_into(kept, pair_parts(landed.unionByName(dated_later), as_of, model), start)
+    arriving = pair_parts(landed.unionByName(dated_later), as_of, model)
+    # Computed once and kept (a night's pairs): merge_into counts it, then joins it.
+    change = night_change(arriving, pair_parts(leaving, as_of, model)).localCheckpoint()
+    return merge_into(decayed(state, since, as_of, model), change, start)
 
 
 def model_key(model: dict) -> str:
