@@ -1,69 +1,34 @@
-"""The same DAG on a Spark standalone cluster (a master and two workers on loopback, started from the
-PySpark distribution) publishes the same tables as the `local[*]` run of the same landing (`night`)."""
+"""The DAG on a Spark standalone cluster (a master and two workers on loopback, started from the PySpark
+distribution: the suite's one Airflow night, `night`) publishes the same tables as a `local` run of the
+same stages on the same landing, in the suite's own session."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
-from wkw.cluster import standalone_cluster
 from wkw.config import PUBLISHED
+from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
 
-NIGHT = "2026-11-26"
-WKW = str(Path(sys.executable).parent / "wkw")
 STAGES = {"extract", "privacy", "interactions", "strength", "introducers", "validate", "publish"}
 SUBMIT = re.compile(r"Spark-Submit cmd: spark-submit --master (\S+) .*?--name wkw-(\w+) ")
 PUBLISHED_TABLES = ["connection_strength", "introducers", "top_introducers"]
 WALL_CLOCK_COLUMNS = {"publication_id", "published_at"}
-WORKERS = 2
-# Short-lived JVMs spend much of their CPU in the C2 compiler: C1 only roughly halves the CPU time of a
-# stage here. JVM flags only; the DAG, the code and the Spark settings are those of the local run.
-QUICK_JVM = {"JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
 
 @pytest.fixture(scope="module")
-def cluster_night(night, tmp_path_factory):
-    """The night's landing through the DAG against `spark://127.0.0.1:<port>`; the cluster is stopped
-    before the tests look at the result, so nothing outlives a failure."""
-    env, _, _ = night
-    root = tmp_path_factory.mktemp("cluster_night")
-    landing = Path(env["WKW_LAKE"]).parent / "landing"
-    with standalone_cluster(
-        root / "cluster", workers=WORKERS, cores=1, memory="1g", env=QUICK_JVM
-    ) as cluster:
-        cluster_env = {
-            **env,
-            **QUICK_JVM,
-            "AIRFLOW_HOME": str(root / "airflow"),
-            "WKW_LAKE": str(root / "lake"),
-            "WKW_SPARK_MASTER": cluster.master_url,
-        }
-        run = subprocess.run(
-            [WKW, "run", "--date", NIGHT, "--landing", str(landing)],
-            env=cluster_env,
-            capture_output=True,
-            text=True,
-            timeout=1500,
-        )
-        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:] + cluster.log_tails()
-        state = settled_state(cluster)
-    return Path(env["WKW_LAKE"]), root / "lake", root / "cluster", state, run.stdout + run.stderr
-
-
-def settled_state(cluster, timeout: float = 30.0) -> dict:
-    """The master's state once the last application's end has reached it."""
-    deadline = time.monotonic() + timeout
-    state = cluster.state()
-    while state["activeapps"] and time.monotonic() < deadline:
-        time.sleep(0.5)
-        state = cluster.state()
-    return state
+def local_lake(spark, night, tmp_path_factory, make_settings) -> Path:
+    """The night's landing through the same stages in this process's `local[2]` session."""
+    root = tmp_path_factory.mktemp("local_night")
+    settings = make_settings(root, landing=str(night.landing))
+    for stage in (extract, privacy, interactions, strength, introducers):
+        stage.run(spark, settings, night.logical_date)
+    assert validate.run(spark, settings, night.logical_date) == []
+    publish.run(spark, settings, night.logical_date)
+    return root / "lake"
 
 
 def published(lake: Path, table: str) -> pa.Table:
@@ -75,29 +40,28 @@ def published(lake: Path, table: str) -> pa.Table:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("table", PUBLISHED_TABLES)
-def test_cluster_publishes_the_same_tables_as_local(cluster_night, table):
-    local_lake, cluster_lake, _, _, _ = cluster_night
-    local, on_cluster = published(local_lake, table), published(cluster_lake, table)
+def test_cluster_publishes_the_same_tables_as_local(night, local_lake, table):
+    local, on_cluster = published(local_lake, table), published(night.lake, table)
     assert local.num_rows > 0
     assert on_cluster.schema == local.schema
     assert on_cluster.to_pylist() == local.to_pylist()
 
 
 @pytest.mark.e2e
-def test_every_stage_ran_on_the_workers(cluster_night):
-    _, _, folder, state, log = cluster_night
-    submits = SUBMIT.findall(log)
+def test_every_stage_ran_on_the_workers(night):
+    folder, state = night.cluster_folder, night.cluster_state
+    submits = SUBMIT.findall(night.log)
     assert {master for master, _ in submits} == {state["url"]}
     stages = {stage for _, stage in submits}
     assert stages >= STAGES
     apps = {app["name"]: app for app in state["completedapps"]}
     assert len(state["completedapps"]) == len(submits) and not state["activeapps"]
     assert set(apps) == {f"who-knows-whom:{stage}" for stage in stages}
-    assert all(app["state"] == "FINISHED" and app["cores"] == WORKERS for app in apps.values())
-    assert [w["state"] for w in state["workers"]] == ["ALIVE"] * WORKERS
+    assert all(app["state"] == "FINISHED" and app["cores"] == night.cluster_workers for app in apps.values())
+    assert [w["state"] for w in state["workers"]] == ["ALIVE"] * night.cluster_workers
     # Every application had an executor on each worker; each worker's executors ran tasks.
     finished = {app["id"]: 0 for app in state["completedapps"]}
-    for number in range(1, WORKERS + 1):
+    for number in range(1, night.cluster_workers + 1):
         work_dir = folder / f"worker-{number}"
         assert {path.name for path in work_dir.iterdir()} == set(finished)
         on_worker = 0

@@ -1,5 +1,6 @@
 """The DAG: wiring and policy, then one real night through Airflow (`wkw run` = `airflow dags test`),
-with every stage a spark-submit, read back by the `wkw` CLI and Spark SQL on the catalog."""
+with every stage a spark-submit (to the loopback cluster of `night`), read back by the `wkw` CLI and
+Spark SQL on the catalog."""
 
 from __future__ import annotations
 
@@ -63,9 +64,9 @@ def wkw(env, *args):
 
 @pytest.mark.e2e
 def test_dag_run_publishes_the_tile_the_cli_shows(night):
-    env, truth, log = night
+    env, truth = night.env, night.truth
     for stage in STAGES:
-        assert f"task_id={stage}" in log
+        assert f"task_id={stage}" in night.log
     lead = truth["sample_lead"]
     shown = wkw(env, "who-knows", lead, "--json")
     assert shown.returncode == 0, shown.stderr
@@ -87,7 +88,7 @@ def test_dag_run_publishes_the_tile_the_cli_shows(night):
 
 @pytest.mark.e2e
 def test_cli_refuses_an_unknown_email(night):
-    env, _, _ = night
+    env = night.env
     shown = wkw(env, "who-knows", "nobody@nowhere.example")
     assert shown.returncode == 2
     assert "No colleague is known to know nobody@nowhere.example" in shown.stderr
@@ -97,7 +98,7 @@ def test_cli_refuses_an_unknown_email(night):
 
 @pytest.mark.e2e
 def test_published_tables_are_in_the_spark_sql_catalog(night):
-    env, truth, _ = night
+    env, truth = night.env, night.truth
     lead = truth["sample_lead"]
     query = (
         f"SELECT colleague_email, rank FROM wkw.top_introducers WHERE contact_email = '{lead}' ORDER BY rank"
