@@ -9,6 +9,7 @@ full, and DuckDB runs the strength query for night N. Each step: wall time, rows
 memory (resident set of the Spark JVM and its Python workers, or of the DuckDB process).
 
     .venv/bin/python bench/scale.py --work /tmp/wkw-scale --sizes 1m,10m,50m
+    .venv/bin/python bench/scale.py --work /tmp/wkw-scale --sizes 10m --only strength   # night N again
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def duckdb_step(settings, as_of: date, out: Path) -> dict:
     }
 
 
-def bench_size(spark, base_settings, work: Path, size: str) -> dict:
+def bench_size(spark, base_settings, work: Path, size: str, only: set[str] | None = None) -> dict:
     from wkw.lake import BRONZE, SILVER
     from wkw.stages import extract, interactions, maintain, strength
 
@@ -168,6 +169,8 @@ def bench_size(spark, base_settings, work: Path, size: str) -> dict:
         ("interactions N (full)", interactions, night, True, silver),
         ("strength N (full)", strength, night, True, pairs),
     ]
+    if only:  # a rerun of some stages on a lake that the whole plan built before
+        plan = [step for step in plan if step[1].__name__.rsplit(".", 1)[-1] in only and step[2] == night]
     steps = [
         timed(
             spark,
@@ -201,6 +204,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--sizes", default="1m,10m,50m")
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument(
+        "--only",
+        help="comma-separated stages (e.g. strength) to run again for night N on the lake an earlier full "
+        "run of this command left in --work, then the DuckDB query",
+    )
     args = parser.parse_args()
     from wkw.config import load_settings
     from wkw.session import get_spark
@@ -211,8 +219,10 @@ def main() -> None:
     results = []
     try:
         for size in args.sizes.split(","):
-            results.append(bench_size(spark, settings, args.work, size))
-            (args.work / "results.json").write_text(json.dumps(results, indent=2, default=str))
+            only = set(args.only.split(",")) if args.only else None
+            results.append(bench_size(spark, settings, args.work, size, only))
+            name = "results.json" if only is None else f"results-{'-'.join(sorted(only))}.json"
+            (args.work / name).write_text(json.dumps(results, indent=2, default=str))
     finally:
         spark.stop()
     print(json.dumps(results, indent=2, default=str))
