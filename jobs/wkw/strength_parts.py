@@ -86,10 +86,11 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
     term = interaction_weight(model) * damping * decay_to(as_of, model, F.col("event_date"))
     is_mail = F.col("channel") == "mail"
     # One scan and one shuffle of the rows, by pair: every aggregation below is keyed by the pair (and
-    # more), so none moves rows again, and the day and name branches share that exchange.
+    # more), so none moves rows again. Days and display names come out of the same two aggregations.
     rows = rows.select(*PAIR, "event_date", "event_at", "channel", "direction", "audience", "contact_name")
     rows = rows.repartition(*PAIR)
-    days = rows.groupBy(*PAIR, "event_date").agg(
+    named = F.col("contact_name").isNotNull() & (F.trim("contact_name") != "")
+    daily = rows.groupBy(*PAIR, "event_date", "contact_name").agg(
         F.sum(term).alias("raw_score"),
         F.count_if(is_mail & (F.col("direction") == "sent")).alias("mails_sent"),
         F.count_if(is_mail & (F.col("direction") == "received")).alias("mails_received"),
@@ -97,29 +98,39 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
         F.count_if(F.col("channel") == "call").alias("calls"),
         F.min("event_at").alias("first_at"),
         F.max(_last_code()).alias("last_code"),
+        F.count(F.lit(1)).alias("times"),
     )
-    parts = days.groupBy(*PAIR).agg(
+    parts = daily.groupBy(*PAIR).agg(
         F.sum("raw_score").alias("raw_score"),
         *[F.sum(name).alias(name) for name in COUNTS],
         F.array_sort(F.collect_list(F.struct("event_date", "first_at"))).alias("days"),
         F.max("last_code").alias("last_code"),
+        F.collect_list(F.when(named, F.struct("contact_name", "times"))).alias("name_entries"),
     )
-    parts = parts.withColumn("last", _last_touch("last_code")).drop("last_code")
-    named = rows.where(F.col("contact_name").isNotNull() & (F.trim("contact_name") != ""))
-    names = (
-        named.groupBy(*PAIR, "contact_name")
-        .agg(F.count(F.lit(1)).alias("times"))
-        .groupBy(*PAIR)
-        .agg(F.map_from_entries(F.collect_list(F.struct("contact_name", "times"))).alias("names"))
-    )
-    return parts.join(names, on=PAIR, how="left").select(
+    # A day seen under two display names is two entries: keep its first touch once.
+    return parts.select(
         *PAIR,
         "raw_score",
         *COUNTS,
-        "days",
-        "last",
-        F.coalesce("names", F.lit(None).cast(NO_NAMES)).alias("names"),
+        _first_of_each_day("days").alias("days"),
+        _last_touch("last_code").alias("last"),
+        _names_counted("name_entries").alias("names"),
     )
+
+
+def _names_counted(entries: str) -> Column:
+    """name -> times from the column `entries` of (contact_name, times), a name summed over its entries;
+    null when there is none (as a pair without a display name has no names)."""
+    names = F.array_distinct(F.transform(F.col(entries), lambda entry: entry["contact_name"]))
+    times = F.transform(
+        names,
+        lambda name: F.aggregate(
+            F.filter(F.col(entries), lambda entry: entry["contact_name"] == name),
+            F.lit(0).cast("long"),
+            lambda total, entry: total + entry["times"],
+        ),
+    )
+    return F.when(F.size(F.col(entries)) > 0, F.map_from_arrays(names, times))
 
 
 def _days_sorted(left: Column, right: Column, since: date | None) -> Column:
