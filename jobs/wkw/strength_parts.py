@@ -57,12 +57,16 @@ def in_window(as_of: date, model: dict) -> Column:
     return F.col("event_date").between(F.lit(window_start(as_of, model)), F.lit(as_of))
 
 
+def _channel_array(channels: tuple[str, ...]) -> Column:
+    return F.array(*[F.lit(channel) for channel in channels])
+
+
 def _last_code(channels: tuple[str, ...] = CHANNELS) -> Column:
     """The touch as one number that orders as struct(event_at, channel) does: microseconds since the epoch
     times len(channels), plus the channel's rank (channels sorted, as a tie at one instant is broken by
     the channel's name). A number keeps the per-day aggregation a hash aggregation (a struct in its buffer
     turns it into a sort)."""
-    rank = F.array_position(F.array(*[F.lit(c) for c in channels]), F.col("channel")) - 1
+    rank = F.array_position(_channel_array(channels), F.col("channel")) - 1
     return F.unix_micros("event_at") * F.lit(len(channels)) + rank
 
 
@@ -74,7 +78,7 @@ def _last_touch(code: str, channels: tuple[str, ...] = CHANNELS) -> Column:
     rank = F.pmod(F.col(code), F.lit(n)).cast("int")
     return F.struct(
         F.timestamp_micros(micros).alias("event_at"),
-        F.element_at(F.array(*[F.lit(c) for c in channels]), rank + 1).alias("channel"),
+        F.element_at(_channel_array(channels), rank + 1).alias("channel"),
     )
 
 
