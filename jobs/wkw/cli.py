@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -290,5 +291,24 @@ def spark_conf_file(
 
 register_introduce(app)
 
+
+def main() -> None:
+    """The `wkw` command: the app, then an exit that skips the interpreter's teardown. Arrow (under the
+    deltalake reads) can still hold pool threads then, and their teardown aborted about one `wkw who-knows`
+    in eight after its output was printed ("terminate called without an active exception", exit -6;
+    apache/arrow#45214). Output is flushed first; the exit code is the app's."""
+    try:
+        app()
+        code = 0
+    except SystemExit as exited:
+        code = exited.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()
