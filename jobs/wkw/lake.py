@@ -65,6 +65,31 @@ def delta_tables(settings: Settings) -> list[str]:
     return tables
 
 
+def per_table(work, paths: list[str], workers: int = 4) -> dict:
+    """`work(path)` for every table, `workers` tables at a time; {path: result} in the order of `paths`.
+
+    Maintenance of one table (VACUUM, OPTIMIZE, a scrub, its detail) is a few small Spark jobs whose time
+    goes to the driver and to storage round trips, not to the cores: several tables at once keep the
+    cluster busy. Tables are independent; each thread submits its own jobs to the shared session. The first
+    error is raised once every started table has finished.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if workers <= 1 or len(paths) <= 1:
+        return {path: work(path) for path in paths}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wkw-table") as pool:
+        futures = {path: pool.submit(work, path) for path in paths}
+    return {path: future.result() for path, future in futures.items()}
+
+
+def table_workers(settings: Settings) -> int:
+    """`[maintenance] table_workers`: how many tables are vacuumed, compacted or scrubbed at once."""
+    workers = int(settings.raw.get("maintenance", {}).get("table_workers", 4))
+    if workers < 1:
+        raise ValueError(f"[maintenance] table_workers must be at least 1: {workers}")
+    return workers
+
+
 def table_exists(spark: SparkSession, path: str) -> bool:
     return DeltaTable.isDeltaTable(spark, path)
 

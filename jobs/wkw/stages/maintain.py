@@ -22,7 +22,17 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import BRONZE, GOLD, SILVER, delta_tables, replace_partition, run_stage, table_exists
+from wkw.lake import (
+    BRONZE,
+    GOLD,
+    SILVER,
+    delta_tables,
+    per_table,
+    replace_partition,
+    run_stage,
+    table_exists,
+    table_workers,
+)
 
 NIGHTLY_GOLD = ("strength_state", "connection_strength", "contact_names", "introducers", "top_introducers")
 DEFAULT_KEEP_NIGHTS = 7
@@ -49,7 +59,8 @@ def prune_old_nights(spark: SparkSession, settings: Settings, as_of: date) -> No
 
 def compact(spark: SparkSession, settings: Settings, as_of: date) -> None:
     """OPTIMIZE where small files gather: tonight's bronze slices and silver's interaction days."""
-    for path in delta_tables(settings):
+
+    def optimize(path: str) -> None:
         table = DeltaTable.forPath(spark, path)
         partitions = table.detail().first().partitionColumns
         if path.startswith(settings.table_path(BRONZE, "")) and partitions == ["ingest_date"]:
@@ -57,14 +68,18 @@ def compact(spark: SparkSession, settings: Settings, as_of: date) -> None:
         elif path == settings.table_path(SILVER, "interactions"):
             table.optimize().executeCompaction()
 
+    per_table(optimize, delta_tables(settings), table_workers(settings))
+
 
 def file_counts(spark: SparkSession, settings: Settings, as_of: date):
     """One row per Delta table: files and bytes of its current version."""
-    rows = []
-    for path in delta_tables(settings):
+
+    def counted(path: str) -> tuple:
         detail = DeltaTable.forPath(spark, path).detail().first()
         layer, name = path.rstrip("/").split("/")[-2:]
-        rows.append((as_of, f"{layer}.{name}", int(detail.numFiles), int(detail.sizeInBytes)))
+        return (as_of, f"{layer}.{name}", int(detail.numFiles), int(detail.sizeInBytes))
+
+    rows = list(per_table(counted, delta_tables(settings), table_workers(settings)).values())
     return spark.createDataFrame(rows, "as_of_date date, table_name string, files long, bytes long")
 
 

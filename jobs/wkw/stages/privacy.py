@@ -32,10 +32,12 @@ from wkw.lake import (
     PUBLISHED,
     SILVER,
     delta_tables,
+    per_table,
     read_optional,
     read_table,
     replace_partition,
     run_stage,
+    table_workers,
 )
 from wkw.people import latest_snapshot
 from wkw.privacy import address_hash, scrub_table, withheld_rule
@@ -153,13 +155,11 @@ def scrub_lake(
     request, the people already removed can only come back through the exports that landed tonight.
     """
     own = {settings.table_path(SILVER, REGISTER), settings.table_path(SILVER, REMOVALS)}
-    changed = {}
-    for path in delta_tables(settings):
-        if path not in own:
-            counts = scrub_table(spark, path, hashes, only_ingest_date)
-            if counts["deleted"] or counts["updated"]:
-                changed[path] = counts
-    return changed
+    paths = [path for path in delta_tables(settings) if path not in own]
+    counted = per_table(
+        lambda path: scrub_table(spark, path, hashes, only_ingest_date), paths, table_workers(settings)
+    )
+    return {path: counts for path, counts in counted.items() if counts["deleted"] or counts["updated"]}
 
 
 def record_removals(spark: SparkSession, settings: Settings, changed: dict, as_of: date) -> None:
@@ -222,12 +222,15 @@ def vacuum_lake(spark: SparkSession, settings: Settings, retention_days: int) ->
     # Below Delta's 7-day default the safety check must be lifted; the retention is ours, from conf.
     spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
     hours = retention_days * HOURS_PER_DAY
-    for path in delta_tables(settings):
+
+    def vacuum(path: str) -> None:
         try:  # LITE: the files to delete come from the log, not from listing the whole table
             spark.sql(f"VACUUM delta.`{path}` RETAIN {hours} HOURS LITE")
         except Exception as lite_refused:  # noqa: BLE001 - e.g. the log was truncated: list instead
             print(f"privacy: VACUUM LITE refused for {path} ({type(lite_refused).__name__}); full VACUUM")
             DeltaTable.forPath(spark, path).vacuum(float(hours))
+
+    per_table(vacuum, delta_tables(settings), table_workers(settings))
 
 
 def purge_reports(settings: Settings, as_of: date, retention_days: int) -> list[str]:
