@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -105,16 +106,72 @@ def settled_state(cluster, timeout: float = 30.0) -> dict:
     return state
 
 
+@dataclasses.dataclass(frozen=True)
+class Company:
+    """The suite's generated company: its exports (read-only for tests: copy before adding files) and what
+    the generator planted in them."""
+
+    landing: Path
+    truth: dict
+
+
 @pytest.fixture(scope="session")
-def night(tmp_path_factory) -> Night:
-    """One real night, run once for the suite: generated exports in <root>/landing, then the DAG through
-    Airflow (`wkw run` = `airflow dags test`, every stage a spark-submit) against a Spark standalone master
-    and two one-core workers on loopback, the lake in <root>/lake. The cluster is stopped before any test
+def company_landing(tmp_path_factory) -> Company:
+    landing = tmp_path_factory.mktemp("company") / "landing"
+    truth = generate(landing, seed=3, colleagues=20, contacts=80, days=60, end_date=NIGHT)
+    return Company(landing, truth)
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalNight:
+    """The company's night through every stage in this process's session (`local[2]`), published."""
+
+    settings: Settings
+    truth: dict
+    publication_id: str
+    logical_date: date
+
+
+def run_night_in_process(spark, settings: Settings, day: date) -> str:
+    """Every stage of a night, in order, in the shared session; the publication id."""
+    from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
+
+    for stage in (extract, privacy, interactions, strength, introducers):
+        stage.run(spark, settings, day)
+    assert validate.run(spark, settings, day) == []
+    return publish.run(spark, settings, day)
+
+
+@pytest.fixture(scope="session")
+def local_night(spark, company_landing, tmp_path_factory) -> LocalNight:
+    """One in-process night of the suite's company, run once. Tests read it; a test that changes a lake
+    works on `copy_of(local_night, ...)`. The cluster tests compare it with the Airflow night."""
+    root = tmp_path_factory.mktemp("local_night")
+    settings = settings_for(root, landing=str(company_landing.landing))
+    publication = run_night_in_process(spark, settings, NIGHT)
+    return LocalNight(settings, company_landing.truth, publication, NIGHT)
+
+
+def copy_of(night: LocalNight, root: Path, with_landing: bool = False, **overrides) -> Settings:
+    """Settings on a copy of the night's lake under `root` (and of its landing, to add exports to it)."""
+    shutil.copytree(night.settings.lake, root / "lake")
+    landing = night.settings.landing
+    if with_landing:
+        shutil.copytree(landing, root / "landing")
+        landing = str(root / "landing")
+    return settings_for(root, landing=landing, **overrides)
+
+
+@pytest.fixture(scope="session")
+def night(tmp_path_factory, company_landing) -> Night:
+    """One real night, run once for the suite: the company's exports, then the DAG through Airflow
+    (`wkw run` = `airflow dags test`, every stage a spark-submit) against a Spark standalone master and
+    two one-core workers on loopback, the lake in <root>/lake. The cluster is stopped before any test
     looks at the result, so nothing outlives a failure. Shared by the DAG and the cluster tests; the
-    cluster tests compare it with a `local` run of the same landing."""
+    cluster tests compare it with `local_night`, the same landing in process."""
     root = tmp_path_factory.mktemp("night")
-    landing, lake = root / "landing", root / "lake"
-    truth = generate(landing, seed=5, colleagues=10, contacts=30, days=21, end_date=NIGHT)
+    landing, lake = company_landing.landing, root / "lake"
+    truth = company_landing.truth
     env = {
         **os.environ,
         **QUICK_JVM,

@@ -1,6 +1,6 @@
 """The DAG on a Spark standalone cluster (a master and two workers on loopback, started from the PySpark
 distribution: the suite's one Airflow night, `night`) publishes the same tables as a `local` run of the
-same stages on the same landing, in the suite's own session."""
+same stages on the same landing, in the suite's own session (`local_night`)."""
 
 from __future__ import annotations
 
@@ -11,24 +11,11 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 from wkw.config import PUBLISHED
-from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
 
 STAGES = {"extract", "privacy", "interactions", "strength", "introducers", "validate", "publish"}
 SUBMIT = re.compile(r"Spark-Submit cmd: spark-submit --master (\S+) .*?--name wkw-(\w+) ")
 PUBLISHED_TABLES = ["connection_strength", "introducers", "top_introducers"]
 WALL_CLOCK_COLUMNS = {"publication_id", "published_at"}
-
-
-@pytest.fixture(scope="module")
-def local_lake(spark, night, tmp_path_factory, make_settings) -> Path:
-    """The night's landing through the same stages in this process's `local[2]` session."""
-    root = tmp_path_factory.mktemp("local_night")
-    settings = make_settings(root, landing=str(night.landing))
-    for stage in (extract, privacy, interactions, strength, introducers):
-        stage.run(spark, settings, night.logical_date)
-    assert validate.run(spark, settings, night.logical_date) == []
-    publish.run(spark, settings, night.logical_date)
-    return root / "lake"
 
 
 def published(lake: Path, table: str) -> pa.Table:
@@ -40,8 +27,9 @@ def published(lake: Path, table: str) -> pa.Table:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("table", PUBLISHED_TABLES)
-def test_cluster_publishes_the_same_tables_as_local(night, local_lake, table):
-    local, on_cluster = published(local_lake, table), published(night.lake, table)
+def test_cluster_publishes_the_same_tables_as_local(night, local_night, table):
+    local = published(Path(local_night.settings.lake), table)
+    on_cluster = published(night.lake, table)
     assert local.num_rows > 0
     assert on_cluster.schema == local.schema
     assert on_cluster.to_pylist() == local.to_pylist()

@@ -18,25 +18,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import NIGHT, copy_of, run_night_in_process
 from deltalake import DeltaTable
 from wkw.config import DEFAULT_CONF
-from wkw.generate import generate
 from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, SILVER, replace_partition
-from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
+from wkw.stages import introducers, publish, strength, validate
 
 pytestmark = pytest.mark.e2e
-COMPANY_DAY = date(2026, 11, 26)
+COMPANY_DAY = NIGHT
 ENRON_DAY = date(2002, 1, 31)
-STAGES = (extract, privacy, interactions, strength, introducers)
 KILL_WAIT_SECONDS = 300
 POLL_SECONDS = 0.01
-
-
-def run_night(spark, settings, day):
-    for stage in STAGES:
-        stage.run(spark, settings, day)
-    assert validate.run(spark, settings, day) == []
-    return publish.run(spark, settings, day)
 
 
 def published(settings, table):
@@ -47,12 +39,15 @@ def published(settings, table):
 
 
 @pytest.fixture(scope="module")
-def company(spark, tmp_path_factory, make_settings):
-    root = tmp_path_factory.mktemp("company")
-    settings = make_settings(root)
-    truth = generate(root / "landing", seed=3, colleagues=20, contacts=80, days=60, end_date=COMPANY_DAY)
-    first = run_night(spark, settings, COMPANY_DAY)
-    return settings, truth, first
+def company(local_night):
+    """The suite's company after its in-process night: (settings, truth, publication id). Read only."""
+    return local_night.settings, local_night.truth, local_night.publication_id
+
+
+@pytest.fixture
+def company_copy(local_night, tmp_path):
+    """The same, on a copy of the lake, for the tests that rerun, corrupt or kill a night."""
+    return copy_of(local_night, tmp_path), local_night.truth, local_night.publication_id
 
 
 def test_planted_strong_ties_are_in_their_contacts_tiles(company):
@@ -156,10 +151,10 @@ def test_deltalake_reads_the_same_rows_as_spark(spark, company):
         assert via_spark, table
 
 
-def test_same_day_twice_publishes_identical_tables(spark, company):
-    settings, _, first = company
+def test_same_day_twice_publishes_identical_tables(spark, company_copy):
+    settings, _, first = company_copy
     before = {table: published(settings, table) for table in PUBLISHED_TABLES}
-    again = run_night(spark, settings, COMPANY_DAY)
+    again = run_night_in_process(spark, settings, COMPANY_DAY)
     assert again == first
     for table in PUBLISHED_TABLES:
         assert published(settings, table) == before[table], table
@@ -167,12 +162,12 @@ def test_same_day_twice_publishes_identical_tables(spark, company):
     assert [p["publication_id"] for p in publications] == [first]
 
 
-def test_a_corrupt_night_is_caught_and_publishes_nothing(spark, company):
+def test_a_corrupt_night_is_caught_and_publishes_nothing(spark, company_copy):
     """A strength of 1.5 in the staged scores: validate names it, publish refuses, the tile is unchanged."""
     from pyspark.sql import functions as F
     from wkw.stages.publish import NotValidated
 
-    settings, _, first = company
+    settings, _, first = company_copy
     before = {table: published(settings, table) for table in (*PUBLISHED_TABLES, "publications")}
     staged = spark.read.format("delta").load(settings.table_path(GOLD, "connection_strength")).cache()
     corrupt = staged.withColumn(
@@ -187,7 +182,7 @@ def test_a_corrupt_night_is_caught_and_publishes_nothing(spark, company):
     with pytest.raises(NotValidated):
         publish.run(spark, settings, COMPANY_DAY)
     assert {table: published(settings, table) for table in before} == before
-    for stage in (strength, introducers):  # restore the night for the other tests
+    for stage in (strength, introducers):  # the night recomputed: it publishes what it published before
         stage.run(spark, settings, COMPANY_DAY)
     assert validate.run(spark, settings, COMPANY_DAY) == []
     assert publish.run(spark, settings, COMPANY_DAY) == first
@@ -201,7 +196,7 @@ def enron(spark, enron_dir, tmp_path_factory, make_settings):
     with tarfile.open(enron_dir / "fixture_small.tar.gz") as archive:
         archive.extractall(landing, filter="data")
     settings = make_settings(root, internal_domains=("enron.com",))
-    run_night(spark, settings, ENRON_DAY)
+    run_night_in_process(spark, settings, ENRON_DAY)
     return settings
 
 
@@ -235,10 +230,10 @@ def _data_files(folder) -> set[str]:
     )
 
 
-def test_a_stage_killed_mid_write_then_rerun_equals_an_unbroken_run(spark, company, tmp_path):
+def test_a_stage_killed_mid_write_then_rerun_equals_an_unbroken_run(spark, company_copy, tmp_path):
     """SIGKILL the introducers stage (its whole process group) once it has written data files but before
     Delta commits them; the table keeps its last commit, and a rerun gives the unbroken result."""
-    settings, _, _ = company
+    settings, _, _ = company_copy
     table = settings.table_path(GOLD, "introducers")
     unbroken = sorted(map(_canonical, DeltaTable(table).to_pyarrow_table().to_pylist()))
     partition = Path(table) / f"as_of_date={COMPANY_DAY.isoformat()}"

@@ -9,27 +9,18 @@ import csv
 import dataclasses
 import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import NIGHT, copy_of, run_night_in_process
 from deltalake import DeltaTable
-from wkw.generate import generate
 from wkw.lake import BRONZE, PUBLISHED, SILVER, delta_tables
-from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
 
 pytestmark = pytest.mark.e2e
-FIRST = date(2026, 11, 25)
+FIRST = NIGHT
 SECOND = FIRST + timedelta(days=1)
-STAGES = (extract, privacy, interactions, strength, introducers)
-
-
-def run_night(spark, settings, day):
-    for stage in STAGES:
-        stage.run(spark, settings, day)
-    assert validate.run(spark, settings, day) == []
-    return publish.run(spark, settings, day)
 
 
 def strings(value):
@@ -74,15 +65,16 @@ def pairs(settings):
 
 
 @pytest.fixture(scope="module")
-def nights(spark, tmp_path_factory, make_settings):
+def nights(spark, local_night, tmp_path_factory):
+    """Night one is the suite's company night (a copy of its lake and landing); the requests land for
+    night two, which runs with `retention_days = 0` so that the purge happens at once."""
+    assert local_night.logical_date == FIRST
     root = tmp_path_factory.mktemp("privacy")
-    base = make_settings(root)
+    base = copy_of(local_night, root, with_landing=True)
     settings = dataclasses.replace(
         base, raw={**base.raw, "privacy": {**base.raw["privacy"], "retention_days": 0}}
     )
-    landing = root / "landing"
-    truth = generate(landing, seed=11, colleagues=10, contacts=30, days=21, end_date=FIRST)
-    run_night(spark, settings, FIRST)
+    landing, truth = Path(settings.landing), local_night.truth
     before = pairs(settings)
     # The colleague who introduces most, and a contact someone else knows too.
     by_colleague = Counter(colleague for colleague, _ in before)
@@ -109,7 +101,7 @@ def nights(spark, tmp_path_factory, make_settings):
     requests = landing / "privacy" / SECOND.isoformat()
     requests.mkdir(parents=True)
     (requests / "requests.csv").write_text(f"request_id,email\nDSR-0001,{erased}\n,someone@example.com\n")
-    run_night(spark, settings, SECOND)
+    run_night_in_process(spark, settings, SECOND)
     return settings, before, leaver, erased, subjects, held_before
 
 
