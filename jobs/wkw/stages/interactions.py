@@ -273,20 +273,20 @@ def is_incremental_table(spark: SparkSession, path: str) -> bool:
 
 
 def write_interactions(spark: SparkSession, interactions: DataFrame, path: str, as_of: date, full: bool):
-    """Full: the whole table in one commit. Incremental: tonight's mail replaces only the rows that landed
-    tonight (a rerun replaces them again), and meetings and calls, judged again every night, replace their
-    partitions. One file per (channel, event day) written: a night touches few files."""
+    """Full: the whole table in one commit. Incremental: one commit too, in which tonight's mail replaces
+    only the rows that landed tonight (a rerun replaces them again) and meetings and calls, judged again
+    every night, replace their partitions. One file per (channel, event day) written: a night touches few
+    files."""
     by_day = interactions.repartition(*SILVER_PARTITIONS)
     if full:
         # Statistics on the ingest date only (never on addresses): a night's replaceWhere skips old files.
         replace_table(by_day, path, SILVER_PARTITIONS, {STATS_PROPERTY: "ingest_date"})
         return
-    mail = by_day.where(F.col("channel") == F.lit(MAIL))
-    night = f"channel = '{MAIL}' AND ingest_date = '{as_of.isoformat()}'"
-    replace_partition(mail, path, night, SILVER_PARTITIONS)
     judged = ", ".join(f"'{channel}'" for channel in REJUDGED_CHANNELS)
-    others = by_day.where(F.col("channel").isin(*REJUDGED_CHANNELS))
-    replace_partition(others, path, f"channel IN ({judged})", SILVER_PARTITIONS)
+    night = f"(channel = '{MAIL}' AND ingest_date = '{as_of.isoformat()}') OR channel IN ({judged})"
+    # Every row built tonight matches: the mail built incrementally is tonight's (its first copy landed
+    # tonight), and the other channels are all judged.
+    replace_partition(by_day, path, night, SILVER_PARTITIONS)
 
 
 def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False) -> None:
