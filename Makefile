@@ -35,13 +35,9 @@ demo: setup $(LANDING)/truth.json
 	$(BIN)/wkw who-knows "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_lead"])' $(LANDING)/truth.json)" \
 	    --as "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_seller"])' $(LANDING)/truth.json)"
 
-# The suite starts many short-lived JVMs (spark-submit per stage, the cluster's daemons): C1 compilation only
-# and the serial collector roughly halve their CPU (measured on the extract stage: 106 s -> 54 s wall).
-# Tests only; the DAG, `make demo` and bench/ run with the JVM's defaults.
-TEST_JVM := -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
-
+# The suite's JVMs run with C1 only and the serial collector (tests/conftest.py sets JAVA_TOOL_OPTIONS).
 test: setup
-	JAVA_TOOL_OPTIONS="$(TEST_JVM)" $(BIN)/python -m pytest
+	$(BIN)/python -m pytest
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e"
