@@ -70,15 +70,22 @@ def per_table(work, paths: list[str], workers: int = 4) -> dict:
 
     Maintenance of one table (VACUUM, OPTIMIZE, a scrub, its detail) is a few small Spark jobs whose time
     goes to the driver and to storage round trips, not to the cores: several tables at once keep the
-    cluster busy. Tables are independent; each thread submits its own jobs to the shared session. The first
-    error is raised once every started table has finished.
+    cluster busy. Tables are independent; each thread submits its own jobs to the shared session. Every
+    table is tried even when one fails; then the first failure, in the order of `paths`, is raised.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     if workers <= 1 or len(paths) <= 1:
-        return {path: work(path) for path in paths}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wkw-table") as pool:
-        futures = {path: pool.submit(work, path) for path in paths}
+        futures = {}
+        for path in paths:  # in this thread, one after the other
+            futures[path] = Future()
+            try:
+                futures[path].set_result(work(path))
+            except Exception as failure:  # noqa: BLE001 - raised below, after the other tables
+                futures[path].set_exception(failure)
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wkw-table") as pool:
+            futures = {path: pool.submit(work, path) for path in paths}
     return {path: future.result() for path, future in futures.items()}
 
 
