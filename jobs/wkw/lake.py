@@ -15,6 +15,7 @@ PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers")
 
 
 INCREMENTAL, FULL = "incremental", "full"
+DEFAULT_TABLE_WORKERS = 4
 
 
 def stage_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,7 +66,7 @@ def delta_tables(settings: Settings) -> list[str]:
     return tables
 
 
-def per_table(work, paths: list[str], workers: int = 4) -> dict:
+def per_table(work, paths: list[str], workers: int) -> dict:
     """`work(path)` for every table, `workers` tables at a time; {path: result} in the order of `paths`.
 
     Maintenance of one table (VACUUM, OPTIMIZE, a scrub, its detail) is a few small Spark jobs whose time
@@ -91,7 +92,7 @@ def per_table(work, paths: list[str], workers: int = 4) -> dict:
 
 def table_workers(settings: Settings) -> int:
     """`[maintenance] table_workers`: how many tables are vacuumed, compacted or scrubbed at once."""
-    workers = int(settings.raw.get("maintenance", {}).get("table_workers", 4))
+    workers = int(settings.raw.get("maintenance", {}).get("table_workers", DEFAULT_TABLE_WORKERS))
     if workers < 1:
         raise ValueError(f"[maintenance] table_workers must be at least 1: {workers}")
     return workers
