@@ -155,14 +155,14 @@ def local_night(spark, company_landing, tmp_path_factory) -> LocalNight:
     return LocalNight(settings, company_landing.truth, publication, NIGHT)
 
 
-def copy_of(night: LocalNight, root: Path, with_landing: bool = False, **overrides) -> Settings:
+def copy_of(night: LocalNight, root: Path, with_landing: bool = False) -> Settings:
     """Settings on a copy of the night's lake under `root` (and of its landing, to add exports to it)."""
     shutil.copytree(night.settings.lake, root / "lake")
     landing = night.settings.landing
     if with_landing:
         shutil.copytree(landing, root / "landing")
         landing = str(root / "landing")
-    return settings_for(root, landing=landing, **overrides)
+    return settings_for(root, landing=landing)
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
 import pytest
-from conftest import settings_for
 from wkw.lake import per_table, table_workers
 
 PATHS = [f"lake/silver/t{number}" for number in range(9)]
@@ -58,9 +58,8 @@ def test_one_worker_runs_in_order_in_this_thread():
     assert seen == [(path, threading.main_thread().name) for path in PATHS]
 
 
-def test_table_workers_comes_from_settings_and_refuses_zero(tmp_path):
-    base = settings_for(tmp_path)
-    assert table_workers(base) == 4
-    zero = base.__class__(**{**base.__dict__, "raw": {**base.raw, "maintenance": {"table_workers": 0}}})
+def test_table_workers_comes_from_settings_and_refuses_zero(settings):
+    assert table_workers(settings) == 4
+    zero = dataclasses.replace(settings, raw={**settings.raw, "maintenance": {"table_workers": 0}})
     with pytest.raises(ValueError, match="table_workers must be at least 1: 0"):
         table_workers(zero)
