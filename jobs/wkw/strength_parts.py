@@ -6,6 +6,9 @@ touch) and the last touch, and how often each display name was seen. Parts of th
 decayed sum moves from one day to a later one by a single factor, and parts of interactions that leave the
 window are subtracted. The same functions build the parts from all history (a full recompute) and from one
 night's interactions, so both give the same receipts, and scores that agree to 1e-9.
+
+Parts also hold `active_days` and `first_at` (the size of `days` and its earliest first touch): the receipts
+of a pair are read from them without reading its days, which only a pair the night changes needs.
 """
 
 from __future__ import annotations
@@ -112,13 +115,29 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
         F.collect_list(F.when(named, F.struct("contact_name", "times"))).alias("name_entries"),
     )
     # A day seen under two display names is two entries: keep its first touch once.
+    return summarised(
+        parts.select(
+            *PAIR,
+            "raw_score",
+            *COUNTS,
+            _first_of_each_day("days").alias("days"),
+            _last_touch("last_code").alias("last"),
+            _names_counted("name_entries").alias("names"),
+        )
+    )
+
+
+def summarised(parts: DataFrame) -> DataFrame:
+    """Parts with `active_days` and `first_at` from their `days`, in the order of the state's columns."""
     return parts.select(
         *PAIR,
         "raw_score",
         *COUNTS,
-        _first_of_each_day("days").alias("days"),
-        _last_touch("last_code").alias("last"),
-        _names_counted("name_entries").alias("names"),
+        F.size("days").alias("active_days"),
+        F.array_min(F.transform("days", lambda day: day["first_at"])).alias("first_at"),
+        "days",
+        "last",
+        "names",
     )
 
 
@@ -192,9 +211,12 @@ def night_change(arriving: DataFrame, leaving: DataFrame) -> DataFrame:
     )
 
 
-def combine(left: DataFrame, right: DataFrame, since: date | None = None) -> DataFrame:
+def combine(
+    left: DataFrame, right: DataFrame, since: date | None = None, keep_gone: bool = False
+) -> DataFrame:
     """Parts of both frames added per pair (`right` may be a `night_change`), active days before `since`
-    dropped. A pair with no active day left is gone."""
+    dropped. A pair with no active day left is gone, or with `keep_gone` kept with `active_days` 0 (a
+    tombstone: the state's change layers say so of a pair that left)."""
     a, b = left.alias("a"), right.alias("b")
     merged = a.join(b, on=PAIR, how="full_outer")
     out = merged.select(
@@ -205,16 +227,22 @@ def combine(left: DataFrame, right: DataFrame, since: date | None = None) -> Dat
         _names_added(F.col("a.names"), F.col("b.names")).alias("names"),
     )
     # Emptiness first: a filter above the de-duplication would inline the sort into its every step.
-    return out.where(F.size("days") > 0).withColumn("days", _first_of_each_day("days"))
+    if not keep_gone:
+        out = out.where(F.size("days") > 0)
+    return summarised(out.withColumn("days", _first_of_each_day("days")))
 
 
 def merge_into(big: DataFrame, small: DataFrame, since: date | None = None) -> DataFrame:
     """`combine(big, small, since)` without moving `big` when `small` is small: the pairs of `big` that
     `small` does not touch pass through as they are (a night's cost follows the night), the others are
     combined. `since` must not drop days of untouched pairs (the carry reads every leaving day). `small`
-    is read twice (its pairs are counted first): pass it checkpointed when it is costly to compute."""
+    is read twice (its pairs are counted first): pass it checkpointed when it is costly to compute. With
+    nothing in `small`, `big` is returned as it is."""
     keys = small.select(*PAIR).distinct()
-    if keys.count() > BROADCAST_PAIRS:
+    touched = keys.count()
+    if touched == 0:
+        return big
+    if touched > BROADCAST_PAIRS:
         return combine(big, small, since)
     keys = F.broadcast(keys)
     untouched = big.join(keys, on=PAIR, how="left_anti")
@@ -227,14 +255,22 @@ def decayed(parts: DataFrame, since: date, as_of: date, model: dict) -> DataFram
     return parts.withColumn("raw_score", F.col("raw_score") * F.lit(carry_factor(since, as_of, model)))
 
 
+def decayed_from(parts: DataFrame, column: str, as_of: date, model: dict) -> DataFrame:
+    """Parts whose decayed sums are of the day in their column `column`, moved to `as_of` (row by row,
+    the factor of `carry_factor`)."""
+    age = F.datediff(F.lit(as_of), F.col(column)).cast("double")
+    factor = F.pow(F.lit(2.0), -age / F.lit(float(model["half_life_days"])))
+    return parts.withColumn("raw_score", F.col("raw_score") * factor)
+
+
 def receipts(parts: DataFrame) -> DataFrame:
-    """The columns `score_pairs` reads, from parts."""
+    """The columns `score_pairs` reads, from parts (not their days: their summary)."""
     return parts.select(
         *PAIR,
         "raw_score",
         *COUNTS,
-        F.size("days").alias("active_days"),
-        F.array_min(F.transform("days", lambda day: day["first_at"])).alias("first_interaction_at"),
+        "active_days",
+        F.col("first_at").alias("first_interaction_at"),
         F.col("last.event_at").alias("last_interaction_at"),
         F.col("last.channel").alias("last_interaction_channel"),
     )

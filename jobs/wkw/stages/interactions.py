@@ -54,14 +54,12 @@ def classify_messages(
 ) -> DataFrame:
     """Each message with the first filter that removes it (or null): duplicate, automated, broadcast.
 
-    `seen` (incremental nights): the dedupe keys of messages that landed on earlier nights; a copy of one
-    of them is a duplicate, as it would be when the whole history is classified at once.
+    `seen` (incremental nights): dedupe keys of messages that landed on earlier nights (`seen_keys`); a
+    copy of one of them is a duplicate, as it would be when the whole history is classified at once.
     """
     first_copy = Window.partitionBy("dedupe_key").orderBy(*MESSAGE_KEY)
     if seen is not None:
-        # Tonight's keys are few: they are broadcast to the scan of the earlier ones, which never moves.
-        tonight = F.broadcast(mail.select("dedupe_key").distinct())
-        earlier = seen.join(tonight, on="dedupe_key", how="left_semi").distinct()
+        earlier = seen.select("dedupe_key").distinct()
         mail = mail.join(earlier.withColumn("seen_before", F.lit(True)), on="dedupe_key", how="left")
     else:
         mail = mail.withColumn("seen_before", F.lit(None).cast("boolean"))
@@ -87,6 +85,17 @@ def classify_messages(
         .when(F.col("automated_reason").isNotNull() | F.col("is_automated_sender"), "automated")
         .when(F.size("recipients") > max_recipients, "too_many_recipients")
         .alias("filter_reason"),
+    )
+
+
+def seen_keys(earlier: DataFrame, tonight: DataFrame) -> DataFrame:
+    """The dedupe keys of `earlier` mail (every night before this one) that tonight's mail has too: the
+    only ones `classify_messages` needs. Tonight's keys are few: they are broadcast to the scan of the
+    earlier ones, which never moves. Kept (the stage judges tonight's mail twice: for silver and for the
+    reconciliation), so the earlier keys are scanned once a night."""
+    keys = F.broadcast(tonight.select("dedupe_key").distinct())
+    return (
+        earlier.select("dedupe_key").join(keys, on="dedupe_key", how="left_semi").distinct().localCheckpoint()
     )
 
 
@@ -300,8 +309,9 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
     full = full or not is_incremental_table(spark, path)
     seen = None
     if not full:
-        seen = mail.where(F.col("ingest_date") < F.lit(as_of)).select("dedupe_key")
-        mail = mail.where(F.col("ingest_date") == F.lit(as_of))
+        tonight = mail.where(F.col("ingest_date") == F.lit(as_of))
+        seen = seen_keys(mail.where(F.col("ingest_date") < F.lit(as_of)), tonight)
+        mail = tonight
     interactions, outcomes = build(mail, directory, as_of, settings, calls, meetings, seen)
     write_interactions(spark, interactions, path, as_of, full)
     print(f"interactions {as_of}: {'full rebuild' if full else 'incremental (tonight’s mail)'}")

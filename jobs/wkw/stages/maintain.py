@@ -2,7 +2,8 @@
 
 1. Nightly gold tables (one partition per logical date: strength state, scores, lists, tiles, names) keep
    the last `[maintenance] keep_nights` nights (a rerun of one of them carries from the night before it;
-   older nights are recomputed in full).
+   older nights are recomputed in full), and the strength state also the snapshot night those nights'
+   change layers stand on.
 2. Compaction (Delta OPTIMIZE) of the partitions that received small files: tonight's bronze slices, and
    the silver interaction days that late mail added a file to. Partitions that hold one file are left
    alone, so the cost follows the night.
@@ -34,7 +35,8 @@ from wkw.lake import (
     table_workers,
 )
 
-NIGHTLY_GOLD = ("strength_state", "connection_strength", "contact_names", "introducers", "top_introducers")
+STRENGTH_STATE, STRENGTH_RUNS = "strength_state", "strength_runs"
+NIGHTLY_GOLD = (STRENGTH_STATE, "connection_strength", "contact_names", "introducers", "top_introducers")
 DEFAULT_KEEP_NIGHTS = 7
 TABLE_FILES = "table_files"
 
@@ -48,13 +50,29 @@ def keep_nights(settings: Settings) -> int:
     return nights
 
 
+def oldest_layer(spark: SparkSession, settings: Settings, oldest: date) -> date:
+    """The oldest strength state layer that a kept night (from `oldest` on) is made of: a change night
+    stands on the snapshot night before it, which is kept as long as that night is."""
+    path = settings.table_path(GOLD, STRENGTH_RUNS)
+    if not table_exists(spark, path):
+        return oldest
+    runs = spark.read.format("delta").load(path)
+    if "state_layers" not in runs.columns:
+        return oldest
+    kept = runs.where(F.col("as_of_date") >= F.lit(oldest)).select(F.explode("state_layers").alias("night"))
+    first = kept.agg(F.min("night")).first()[0]
+    return oldest if first is None else min(first, oldest)
+
+
 def prune_old_nights(spark: SparkSession, settings: Settings, as_of: date) -> None:
-    """Delete the nightly gold partitions older than the kept nights (by logical date)."""
+    """Delete the nightly gold partitions older than the kept nights (by logical date); of the strength
+    state, those that no kept night stands on."""
     oldest = as_of - timedelta(days=keep_nights(settings) - 1)
     for name in NIGHTLY_GOLD:
         path = settings.table_path(GOLD, name)
         if table_exists(spark, path):
-            DeltaTable.forPath(spark, path).delete(F.col("as_of_date") < F.lit(oldest))
+            cut = oldest_layer(spark, settings, oldest) if name == STRENGTH_STATE else oldest
+            DeltaTable.forPath(spark, path).delete(F.col("as_of_date") < F.lit(cut))
 
 
 def compact(spark: SparkSession, settings: Settings, as_of: date) -> None:
