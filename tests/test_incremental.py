@@ -13,13 +13,13 @@ here; the DAG tests run them.
 from __future__ import annotations
 
 import json
-import math
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
+from scored_rows import assert_same
 from wkw.generate import generate
 from wkw.lake import BRONZE, GOLD, SILVER
 from wkw.stages import extract, interactions, introducers, strength
@@ -29,7 +29,6 @@ FIRST = date(2026, 11, 25)
 LAST = FIRST + timedelta(days=1)
 END = LAST + timedelta(days=1)  # the generated history ends here: mail dated after LAST exists
 NIGHTS = [FIRST, LAST, LAST]  # the last night is run twice
-SCORE_TOLERANCE = 1e-9
 COMPARED = ("introducers", "top_introducers")
 WALL_CLOCK = {"publication_id", "published_at"}
 
@@ -77,17 +76,6 @@ def rows(path: str, partition: date | None = None) -> list[dict]:
         for key in WALL_CLOCK:
             row.pop(key, None)
     return sorted(picked, key=lambda r: tuple(str(r.get(k)) for k in ("contact_email", "colleague_email")))
-
-
-def assert_same(incremental: list[dict], full: list[dict]) -> None:
-    assert len(incremental) == len(full) and incremental, "both lakes score the same pairs"
-    for a, b in zip(incremental, full, strict=True):
-        assert a.keys() == b.keys()
-        for key in a:
-            if key == "score":
-                assert math.isclose(a[key], b[key], rel_tol=0, abs_tol=SCORE_TOLERANCE), (a, b)
-            else:
-                assert a[key] == b[key], (key, a, b)
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ old night gives its tables again; maintain keeps the snapshot the kept nights st
 from __future__ import annotations
 
 import dataclasses
-import math
 import random
 from datetime import date, datetime, timedelta
 
 import pytest
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from scored_rows import assert_same
 from wkw import schemas
 from wkw.lake import GOLD, SILVER
 from wkw.stages import maintain, strength
@@ -29,7 +29,6 @@ CONTACTS = [f"x{n}@fabrikam.com" for n in range(8)]
 # Mail with this pair only long before the last nights and again on the last one: it leaves the window
 # (a tombstone) and comes back.
 RETURNING = ("c0@contoso.com", "back@fabrikam.com")
-SCORE_TOLERANCE = 1e-9
 
 
 def interactions() -> list[tuple]:
@@ -107,17 +106,6 @@ def published(spark, settings, night: date) -> dict[str, list[dict]]:
         frame = spark.read.format("delta").load(settings.table_path(GOLD, table))
         out[table] = sorted_rows(frame.where(F.col("as_of_date") == F.lit(night)), key)
     return out
-
-
-def assert_same(got: list[dict], expected: list[dict]) -> None:
-    assert len(got) == len(expected) and expected
-    for a, b in zip(got, expected, strict=True):
-        assert a.keys() == b.keys()
-        for key in a:
-            if key == "score":
-                assert math.isclose(a[key], b[key], rel_tol=0, abs_tol=SCORE_TOLERANCE), (a, b)
-            else:
-                assert a[key] == b[key], (key, a, b)
 
 
 def runs(spark, settings) -> dict[date, dict]:

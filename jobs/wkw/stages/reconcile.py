@@ -70,25 +70,17 @@ def reconciliation(
     )
     if removals is not None:
         todays = todays.unionByName(withheld_outcomes(removals, as_of))
-    by_reason = (
-        todays.where(F.col("filter_reason").isNotNull())
-        .groupBy("source", "filter_reason")
-        .agg(F.count(F.lit(1)).alias("records"))
-        .groupBy("source")
-        .agg(
-            F.sum("records").alias("filtered"),
-            F.map_from_entries(F.array_sort(F.collect_list(F.struct("filter_reason", "records")))).alias(
-                "filtered_by"
-            ),
-        )
-    )
-    kept = (
-        todays.groupBy("source")
-        .agg(
-            F.count_if(F.col("filter_reason").isNull()).alias("kept"),
-            F.count_if(F.col("filter_reason") != F.lit(WITHHELD)).alias("judged"),
-        )
-        .join(by_reason, on="source", how="left")
+    # Records per (source, reason) first: the outcomes (every channel judged again) are computed once.
+    per_reason = todays.groupBy("source", "filter_reason").agg(F.count(F.lit(1)).alias("records"))
+    reason, records = F.col("filter_reason"), F.col("records")
+    judged = reason.isNotNull() & (reason != F.lit(WITHHELD))
+    kept = per_reason.groupBy("source").agg(
+        F.sum(F.when(reason.isNull(), records).otherwise(0)).alias("kept"),
+        F.sum(F.when(judged, records).otherwise(0)).alias("judged"),
+        F.sum(F.when(reason.isNotNull(), records)).alias("filtered"),
+        F.map_from_entries(
+            F.array_sort(F.collect_list(F.when(reason.isNotNull(), F.struct("filter_reason", "records"))))
+        ).alias("filtered_by"),
     )
     counts = extract_counts.where(F.col("ingest_date") == F.lit(as_of))
     joined = counts.join(kept, on="source", how="left")
