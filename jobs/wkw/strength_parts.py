@@ -46,11 +46,6 @@ def decay_to(as_of: date, model: dict, event_date: Column) -> Column:
     return F.exp(F.lit(rate) * F.datediff(F.lit(as_of), event_date))
 
 
-def carry_factor(since: date, as_of: date, model: dict) -> float:
-    """The factor that moves a decayed sum from `since` to `as_of`."""
-    return 2.0 ** (-(as_of - since).days / float(model["half_life_days"]))
-
-
 def window_start(as_of: date, model: dict) -> date:
     """The first day of the look-back window ending on `as_of` (the window holds lookback_days days)."""
     return as_of - timedelta(days=int(model["lookback_days"]) - 1)
@@ -250,15 +245,10 @@ def merge_into(big: DataFrame, small: DataFrame, since: date | None = None) -> D
     return untouched.unionByName(combine(touched, small, since).select(*big.columns))
 
 
-def decayed(parts: DataFrame, since: date, as_of: date, model: dict) -> DataFrame:
-    """Parts of `since` moved to `as_of`: the decayed sum multiplied by one factor, nothing else changes."""
-    return parts.withColumn("raw_score", F.col("raw_score") * F.lit(carry_factor(since, as_of, model)))
-
-
-def decayed_from(parts: DataFrame, column: str, as_of: date, model: dict) -> DataFrame:
-    """Parts whose decayed sums are of the day in their column `column`, moved to `as_of` (row by row,
-    the factor of `carry_factor`)."""
-    age = F.datediff(F.lit(as_of), F.col(column)).cast("double")
+def decayed(parts: DataFrame, since: Column, as_of: date, model: dict) -> DataFrame:
+    """Parts whose decayed sums are of the day `since` (a date column or literal), moved to `as_of`: the
+    sum multiplied by 2^(-days / half_life), nothing else changes."""
+    age = F.datediff(F.lit(as_of), since).cast("double")
     factor = F.pow(F.lit(2.0), -age / F.lit(float(model["half_life_days"])))
     return parts.withColumn("raw_score", F.col("raw_score") * factor)
 

@@ -29,14 +29,15 @@ from wkw.lake import (
     SILVER,
     delta_tables,
     per_table,
+    read_optional,
     replace_partition,
     run_stage,
     table_exists,
     table_workers,
 )
+from wkw.stages import strength
 
-STRENGTH_STATE, STRENGTH_RUNS = "strength_state", "strength_runs"
-NIGHTLY_GOLD = (STRENGTH_STATE, "connection_strength", "contact_names", "introducers", "top_introducers")
+NIGHTLY_GOLD = (strength.STATE, "connection_strength", "contact_names", "introducers", "top_introducers")
 DEFAULT_KEEP_NIGHTS = 7
 TABLE_FILES = "table_files"
 
@@ -53,11 +54,8 @@ def keep_nights(settings: Settings) -> int:
 def oldest_layer(spark: SparkSession, settings: Settings, oldest: date) -> date:
     """The oldest strength state layer that a kept night (from `oldest` on) is made of: a change night
     stands on the snapshot night before it, which is kept as long as that night is."""
-    path = settings.table_path(GOLD, STRENGTH_RUNS)
-    if not table_exists(spark, path):
-        return oldest
-    runs = spark.read.format("delta").load(path)
-    if "state_layers" not in runs.columns:
+    runs = read_optional(spark, settings, GOLD, strength.RUNS)
+    if runs is None or "state_layers" not in runs.columns:
         return oldest
     kept = runs.where(F.col("as_of_date") >= F.lit(oldest)).select(F.explode("state_layers").alias("night"))
     first = kept.agg(F.min("night")).first()[0]
@@ -71,7 +69,7 @@ def prune_old_nights(spark: SparkSession, settings: Settings, as_of: date) -> No
     for name in NIGHTLY_GOLD:
         path = settings.table_path(GOLD, name)
         if table_exists(spark, path):
-            cut = oldest_layer(spark, settings, oldest) if name == STRENGTH_STATE else oldest
+            cut = oldest_layer(spark, settings, oldest) if name == strength.STATE else oldest
             DeltaTable.forPath(spark, path).delete(F.col("as_of_date") < F.lit(cut))
 
 

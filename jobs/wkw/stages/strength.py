@@ -34,7 +34,6 @@ from wkw.strength_parts import (
     PAIR,
     combine,
     decayed,
-    decayed_from,
     in_window,
     merge_into,
     night_change,
@@ -138,7 +137,7 @@ def carried_mail(state: DataFrame, since: date, mail: DataFrame, as_of: date, mo
     merged in one pass over the state."""
     # Computed once and kept (a night's pairs): merge_into counts it, then joins it.
     change = mail_change(since, mail, as_of, model).localCheckpoint()
-    return merge_into(decayed(state, since, as_of, model), change, window_start(as_of, model))
+    return merge_into(decayed(state, F.lit(since), as_of, model), change, window_start(as_of, model))
 
 
 def model_key(model: dict) -> str:
@@ -198,7 +197,7 @@ def state_of(spark: SparkSession, settings: Settings, layers: dict[date, int], a
             keys = F.broadcast(keys)
         parts = parts.join(keys, on=PAIR, how="left_anti").unionByName(latest)
     parts = parts.where(F.col("active_days") > 0)
-    return decayed_from(parts, "as_of_date", as_of, settings.model).drop("as_of_date")
+    return decayed(parts, F.col("as_of_date"), as_of, settings.model).drop("as_of_date")
 
 
 def write_state(spark: SparkSession, settings: Settings, parts: DataFrame, as_of: date) -> int:
