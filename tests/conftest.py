@@ -25,8 +25,12 @@ CLUSTER_WORKERS = 2
 # CPU in the C2 compiler: C1 only and the serial collector roughly halve a stage's CPU here (the extract
 # stage: 106 s -> 54 s wall). Set here, before any JVM starts, for every JVM of the suite (`make test` or
 # plain pytest); a JAVA_TOOL_OPTIONS already set wins. JVM flags only; the DAG, the code and the Spark
-# settings are those of a production run, and `make demo` and bench/ run with the JVM's defaults.
-os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+# settings are those of a production run, and `make demo` and bench/ run with the JVM's defaults. C1 alone
+# gets a 48 MB code cache, which the suite's one long-lived session filled (the JIT then stopped and a task
+# failed with "Out of space in CodeCache for adapters"): the tiered default's 240 MB instead.
+os.environ.setdefault(
+    "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=240m"
+)
 QUICK_JVM = {"JAVA_TOOL_OPTIONS": os.environ["JAVA_TOOL_OPTIONS"]}
 WKW = str(Path(sys.executable).parent / "wkw")
 TEST_SPARK_CONF = {

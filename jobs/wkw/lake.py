@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 from datetime import date
 
 from delta.tables import DeltaTable
@@ -16,6 +17,8 @@ PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers")
 
 INCREMENTAL, FULL = "incremental", "full"
 DEFAULT_TABLE_WORKERS = 4
+INITIAL_PARTITIONS = "spark.sql.adaptive.coalescePartitions.initialPartitionNum"
+DEFAULT_HISTORY_PARTITIONS = 64
 
 
 def stage_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
@@ -96,6 +99,35 @@ def table_workers(settings: Settings) -> int:
     if workers < 1:
         raise ValueError(f"[maintenance] table_workers must be at least 1: {workers}")
     return workers
+
+
+def history_partitions(settings: Settings) -> int:
+    """`[spark] history_partitions`: the shuffle partitions a computation over all history starts from."""
+    partitions = int(settings.raw.get("spark", {}).get("history_partitions", DEFAULT_HISTORY_PARTITIONS))
+    if partitions < 1:
+        raise ValueError(f"[spark] history_partitions must be at least 1: {partitions}")
+    return partitions
+
+
+@contextmanager
+def over_history(spark: SparkSession, settings: Settings, full: bool = True):
+    """Within: when `full`, every shuffle starts from `history_partitions` partitions, which adaptive
+    execution coalesces to what the data needs (one or two on a small company). A year of history then
+    sorts and aggregates in pieces a task's memory holds; a night's small work keeps
+    `spark.sql.shuffle.partitions` (64 partitions would cost Delta's own small jobs, which are not
+    coalesced, more than they save). The session's setting is restored on the way out."""
+    if not full:
+        yield
+        return
+    before = spark.conf.get(INITIAL_PARTITIONS, None)
+    spark.conf.set(INITIAL_PARTITIONS, str(history_partitions(settings)))
+    try:
+        yield
+    finally:
+        if before is None:
+            spark.conf.unset(INITIAL_PARTITIONS)
+        else:
+            spark.conf.set(INITIAL_PARTITIONS, before)
 
 
 def table_exists(spark: SparkSession, path: str) -> bool:

@@ -21,6 +21,7 @@ from wkw.config import Settings
 from wkw.lake import (
     BRONZE,
     SILVER,
+    over_history,
     read_optional,
     read_table,
     replace_partition,
@@ -313,13 +314,14 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
         seen = seen_keys(mail.where(F.col("ingest_date") < F.lit(as_of)), tonight)
         mail = tonight
     interactions, outcomes = build(mail, directory, as_of, settings, calls, meetings, seen)
-    write_interactions(spark, interactions, path, as_of, full)
-    print(f"interactions {as_of}: {'full rebuild' if full else 'incremental (tonight’s mail)'}")
     counts = read_table(spark, settings, BRONZE, "ingest_counts")
     removals = read_optional(spark, settings, SILVER, "privacy_removals")
     day = f"as_of_date = '{as_of.isoformat()}'"
-    path = settings.table_path(SILVER, "reconciliation")
-    replace_partition(reconciliation(outcomes, counts, as_of, removals), path, day, ["as_of_date"])
+    with over_history(spark, settings, full):
+        write_interactions(spark, interactions, path, as_of, full)
+        print(f"interactions {as_of}: {'full rebuild' if full else 'incremental (tonight’s mail)'}")
+        path = settings.table_path(SILVER, "reconciliation")
+        replace_partition(reconciliation(outcomes, counts, as_of, removals), path, day, ["as_of_date"])
     summary = spark.read.format("delta").load(path).where(F.col("as_of_date") == F.lit(as_of))
     for row in summary.orderBy("source").collect():
         print(

@@ -28,7 +28,15 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
-from wkw.lake import GOLD, SILVER, read_optional, read_table, replace_partition, run_stage
+from wkw.lake import (
+    GOLD,
+    SILVER,
+    over_history,
+    read_optional,
+    read_table,
+    replace_partition,
+    run_stage,
+)
 from wkw.strength_parts import (
     BROADCAST_PAIRS,
     PAIR,
@@ -239,37 +247,40 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
     mail = interactions.where(F.col("channel") == F.lit(MAIL))
     carryable = not full and "ingest_date" in interactions.columns
     carried = carried_layers(spark, settings, as_of) if carryable else None
-    if carried is None:
-        layers = {as_of: write_state(spark, settings, all_parts(mail, as_of, model), as_of)}
-    else:
-        layers = carry(spark, settings, carried, mail, as_of)
-    timings = {"mail state": time.perf_counter() - clock}
-    mail_parts = state_of(spark, settings, layers, as_of)
-    others = all_parts(interactions.where(F.col("channel") != F.lit(MAIL)), as_of, model)
-    scored = score_pairs(receipts(merge_into(mail_parts, others)), as_of, model, settings.bands)
-    day = f"as_of_date = '{as_of.isoformat()}'"
-    replace_partition(scored, settings.table_path(GOLD, "connection_strength"), day, ["as_of_date"])
-    timings["meetings, calls and scores"] = time.perf_counter() - clock - sum(timings.values())
-    both = mail_parts.select("contact_email", "names").unionByName(others.select("contact_email", "names"))
-    names = seen_names(both).withColumn("as_of_date", F.lit(as_of))
-    replace_partition(names, settings.table_path(GOLD, NAMES), day, ["as_of_date"])
-    timings["names"] = time.perf_counter() - clock - sum(timings.values())
-    since = None if carried is None else list(carried)[-1]
-    record = spark.createDataFrame(
-        [
-            (
-                as_of,
-                "full" if since is None else "incremental",
-                since,
-                model_key(model),
-                list(layers),
-                layers[as_of],
-            )
-        ],
-        "as_of_date date, mode string, carried_from date, model_key string, state_layers array<date>, "
-        "state_rows long",
-    )
-    replace_partition(record, settings.table_path(GOLD, RUNS), day, ["as_of_date"])
+    with over_history(spark, settings, full=carried is None):
+        if carried is None:
+            layers = {as_of: write_state(spark, settings, all_parts(mail, as_of, model), as_of)}
+        else:
+            layers = carry(spark, settings, carried, mail, as_of)
+        timings = {"mail state": time.perf_counter() - clock}
+        mail_parts = state_of(spark, settings, layers, as_of)
+        others = all_parts(interactions.where(F.col("channel") != F.lit(MAIL)), as_of, model)
+        scored = score_pairs(receipts(merge_into(mail_parts, others)), as_of, model, settings.bands)
+        day = f"as_of_date = '{as_of.isoformat()}'"
+        replace_partition(scored, settings.table_path(GOLD, "connection_strength"), day, ["as_of_date"])
+        timings["meetings, calls and scores"] = time.perf_counter() - clock - sum(timings.values())
+        both = mail_parts.select("contact_email", "names").unionByName(
+            others.select("contact_email", "names")
+        )
+        names = seen_names(both).withColumn("as_of_date", F.lit(as_of))
+        replace_partition(names, settings.table_path(GOLD, NAMES), day, ["as_of_date"])
+        timings["names"] = time.perf_counter() - clock - sum(timings.values())
+        since = None if carried is None else list(carried)[-1]
+        record = spark.createDataFrame(
+            [
+                (
+                    as_of,
+                    "full" if since is None else "incremental",
+                    since,
+                    model_key(model),
+                    list(layers),
+                    layers[as_of],
+                )
+            ],
+            "as_of_date date, mode string, carried_from date, model_key string, state_layers array<date>, "
+            "state_rows long",
+        )
+        replace_partition(record, settings.table_path(GOLD, RUNS), day, ["as_of_date"])
     mode = "full" if since is None else f"incremental from {since.isoformat()}"
     spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
     print(f"strength {as_of}: {mode}, {len(layers)} state layer(s) ({spent})")

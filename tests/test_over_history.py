@@ -1,0 +1,55 @@
+"""wkw.lake.over_history: a computation over all history starts its shuffles from `history_partitions`
+(coalesced by adaptive execution); a night's work, and the session after, keep the usual setting."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from pyspark.sql import functions as F
+from wkw.lake import INITIAL_PARTITIONS, history_partitions, over_history
+
+
+def shuffle_partitions_before_coalescing(spark) -> int:
+    """Partitions of a grouped result when adaptive execution may coalesce only empty partitions (every
+    partition of 1,000 keys is bigger than a byte): what the shuffle started from."""
+    tiny = (
+        "spark.sql.adaptive.advisoryPartitionSizeInBytes",
+        "spark.sql.adaptive.coalescePartitions.minPartitionSize",
+    )
+    for key in tiny:
+        spark.conf.set(key, "1b")
+    try:
+        grouped = spark.range(1000).groupBy((F.col("id") * 7 % 1000).alias("k")).count()
+        return grouped.rdd.getNumPartitions()
+    finally:
+        for key in tiny:
+            spark.conf.unset(key)
+
+
+def test_full_work_starts_from_the_history_partitions_and_the_setting_is_restored(spark, settings):
+    wide = dataclasses.replace(settings, raw={**settings.raw, "spark": {"history_partitions": 12}})
+    usual = shuffle_partitions_before_coalescing(spark)
+    assert spark.conf.get(INITIAL_PARTITIONS, None) is None
+    with over_history(spark, wide):
+        assert shuffle_partitions_before_coalescing(spark) == 12
+    assert spark.conf.get(INITIAL_PARTITIONS, None) is None
+    assert shuffle_partitions_before_coalescing(spark) == usual != 12
+
+
+def test_a_night_keeps_the_usual_partitions_and_a_set_value_survives(spark, settings):
+    spark.conf.set(INITIAL_PARTITIONS, "5")
+    try:
+        with over_history(spark, settings, full=False):
+            assert shuffle_partitions_before_coalescing(spark) == 5
+        with over_history(spark, settings):
+            assert shuffle_partitions_before_coalescing(spark) == history_partitions(settings) == 64
+        assert spark.conf.get(INITIAL_PARTITIONS) == "5"
+    finally:
+        spark.conf.unset(INITIAL_PARTITIONS)
+
+
+def test_history_partitions_refuses_zero(settings):
+    zero = dataclasses.replace(settings, raw={**settings.raw, "spark": {"history_partitions": 0}})
+    with pytest.raises(ValueError, match="history_partitions must be at least 1: 0"):
+        history_partitions(zero)
