@@ -6,7 +6,9 @@ For each size: `wkw generate --mode scale` writes a year of Graph mail landing o
 day landing on night N = F + 1. Night F runs extract, interactions and strength over the whole year (a
 first load: full); night N runs them incrementally; then interactions and strength recompute night N in
 full, and DuckDB runs the strength query for night N. Each step: wall time, rows, rows/s and the peak
-memory (resident set of the Spark JVM and its Python workers, or of the DuckDB process).
+memory (resident set of the Spark JVM and its Python workers, or of the DuckDB process); each size ends
+with the issue's two ratios: the incremental night over night N recomputed in full, and strength's full
+recompute over DuckDB.
 
     .venv/bin/python bench/scale.py --work /tmp/wkw-scale --sizes 1m,10m,50m
     .venv/bin/python bench/scale.py --work /tmp/wkw-scale --sizes 10m --only strength   # strength again
@@ -188,13 +190,33 @@ def bench_size(spark, base_settings, work: Path, size: str, only: set[str] | Non
     steps.append(duckdb_step(settings, night, work / size / "duckdb_strength.parquet"))
     maintain.run(spark, settings, night)
     files = {r.table_name: r.files for r in maintain.file_counts(spark, settings, night).collect()}
+    summary = ratios(steps)
+    print(json.dumps({"size": size, **summary}), flush=True)
     return {
         "size": size,
         "generated_s": round(generated, 1),
         "truth": {k: truth.get(k) for k in ("messages", "expected_interactions")},
         "steps": steps,
+        "ratios": summary,
         "files": files,
     }
+
+
+def ratios(steps: list[dict]) -> dict:
+    """The issue's two targets, from the steps this run measured: night N incremental (extract,
+    interactions, strength) over night N recomputed in full (the same extract, interactions and strength
+    in full), and strength's full recompute over the DuckDB query."""
+    seconds = {step["step"]: step["seconds"] for step in steps}
+    extract = seconds.get("extract N (one night)", 0.0)
+    night = [seconds.get(f"{stage} N (incremental)") for stage in ("interactions", "strength")]
+    full = [seconds.get(f"{stage} N (full)") for stage in ("interactions", "strength")]
+    duckdb = seconds.get("duckdb strength (full)")
+    result = {}
+    if None not in night and None not in full:
+        result["incremental_over_full"] = round((extract + sum(night)) / (extract + sum(full)), 3)
+    if full[1] is not None and duckdb:
+        result["strength_full_over_duckdb"] = round(full[1] / duckdb, 1)
+    return result
 
 
 def strength_pairs(spark, settings, as_of: date) -> int:
