@@ -23,7 +23,7 @@ $(JARS)/.fetched: jars/pom.xml $(VENV)/.installed
 	rm -rf $(JARS) build/jars
 	mvn --batch-mode --quiet -f jars/pom.xml dependency:copy-dependencies \
 	    -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/build/jars
-	$(BIN)/python -m wkw.jars build/jars $(JARS)
+	$(BIN)/python -m wkw.tools.jars build/jars $(JARS)
 	touch $@
 
 # The synthetic company is generated once; `make clean` removes it.

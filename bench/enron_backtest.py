@@ -18,11 +18,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from wkw.backtest import evaluate
-from wkw.config import PROJECT_ROOT, load_settings
-from wkw.lake import SILVER, read_table
+from wkw.config import PROJECT_ROOT, SILVER, load_settings
+from wkw.lake import read_table
 from wkw.session import get_spark
 from wkw.stages import extract, interactions
+from wkw.tools.backtest import evaluate
 
 ARCHIVE = "public_dev_maildir.tar.gz"
 INGEST_DAY = date(2002, 12, 31)

@@ -36,9 +36,9 @@ from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
-from wkw.config import PROJECT_ROOT, load_settings
+from wkw.config import BRONZE, PROJECT_ROOT, load_settings
 from wkw.files import list_files
-from wkw.lake import BRONZE, read_table
+from wkw.lake import read_table
 from wkw.session import get_spark
 from wkw.stages import extract
 

@@ -46,8 +46,8 @@ def main() -> None:
     os.environ.update({"WKW_LAKE": str(work / "lake"), "WKW_LANDING": str(work / "landing")})
 
     from wkw.config import load_settings
-    from wkw.generate import generate
     from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
+    from wkw.synth.company import generate
 
     settings = load_settings()
     generate(work / "landing", end_date=DAY)

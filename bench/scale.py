@@ -134,7 +134,7 @@ def duckdb_step(settings, as_of: date, out: Path) -> dict:
 
 
 def bench_size(spark, base_settings, work: Path, size: str, only: set[str] | None = None) -> dict:
-    from wkw.lake import BRONZE, SILVER
+    from wkw.config import BRONZE, SILVER
     from wkw.stages import extract, interactions, maintain, strength
 
     landing, lake = work / size / "landing", work / size / "lake"
@@ -220,7 +220,7 @@ def ratios(steps: list[dict]) -> dict:
 
 
 def strength_pairs(spark, settings, as_of: date) -> int:
-    from wkw.lake import GOLD
+    from wkw.config import GOLD
 
     table = spark.read.format("delta").load(settings.table_path(GOLD, "connection_strength"))
     return int(table.where(table.as_of_date == as_of).count())

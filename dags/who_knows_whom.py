@@ -32,8 +32,8 @@ from pathlib import Path
 import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import Asset, Param, dag
-from wkw.alerts import notify_failure
-from wkw.orchestration import DAG_ID, spark_properties_file
+from wkw.ops.airflow import DAG_ID, spark_properties_file
+from wkw.ops.alerts import notify_failure
 
 STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"
 STAGES = ("extract", "privacy", "interactions", "strength", "introducers", "validate", "publish", "maintain")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
-from wkw.cluster import standalone_cluster
 from wkw.config import PROJECT_ROOT, Settings, load_settings
-from wkw.generate import generate
 from wkw.session import spark_conf
+from wkw.synth.company import generate
+from wkw.tools.cluster import standalone_cluster
 
 NIGHT = date(2026, 11, 26)
 CLUSTER_WORKERS = 2
@@ -145,8 +145,8 @@ def run_night_in_process(spark, settings: Settings, day: date) -> str:
 
     for stage in (extract, privacy, interactions, strength, introducers):
         stage.run(spark, settings, day)
-    assert validate.run(spark, settings, day) == []
-    return publish.run(spark, settings, day)
+    assert validate.run(spark, settings, day).failures == ()
+    return publish.run(spark, settings, day).publication_id
 
 
 @pytest.fixture(scope="session")

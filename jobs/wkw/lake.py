@@ -2,59 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 from contextlib import contextmanager
-from datetime import date
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
 from wkw.config import BRONZE, GOLD, PUBLISHED, SILVER, Settings
+from wkw.pipeline import PUBLISHED_TABLES
 
-__all__ = ["BRONZE", "GOLD", "PUBLISHED", "SILVER"]
-PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers")
+__all__ = ["BRONZE", "GOLD", "PUBLISHED", "PUBLISHED_TABLES", "SILVER"]
 
 
-INCREMENTAL, FULL = "incremental", "full"
 DEFAULT_TABLE_WORKERS = 4
 INITIAL_PARTITIONS = "spark.sql.adaptive.coalescePartitions.initialPartitionNum"
 DEFAULT_HISTORY_PARTITIONS = 64
-
-
-def stage_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
-    """Every stage takes the logical date and a mode (incremental, or a full recompute from all history:
-    only interactions and strength tell them apart); anything else comes from settings."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--date", required=True, type=date.fromisoformat, help="logical date, YYYY-MM-DD")
-    parser.add_argument(
-        "--mode", choices=[INCREMENTAL, FULL], default=INCREMENTAL, help="default: incremental"
-    )
-    return parser.parse_args(argv)
-
-
-def run_stage(
-    name: str,
-    run,
-    doc: str,
-    argv: list[str] | None = None,
-    with_catalog: bool = False,
-    with_mode: bool = False,
-):
-    """A stage's thin main: the logical date from the command line, settings, the session, then
-    `run(spark, settings, as_of)` (with `full=` for the stages that have a mode); the session is stopped
-    whatever happens."""
-    from wkw.config import load_settings
-    from wkw.session import get_spark
-
-    args = stage_args(doc.strip().splitlines()[0], argv)
-    settings = load_settings()
-    spark = get_spark(settings, name, with_catalog=with_catalog)
-    try:
-        if with_mode:
-            return run(spark, settings, args.date, full=args.mode == FULL)
-        return run(spark, settings, args.date)
-    finally:
-        spark.stop()
 
 
 def delta_tables(settings: Settings) -> list[str]:

@@ -31,15 +31,18 @@ from icalendar import Calendar, Component
 
 from wkw.parsing.addresses import clean_address, clean_name
 from wkw.parsing.headers import FALLBACK_CHARSET
-from wkw.parsing.mail import DETAIL_MAX_CHARS, ParseResult
+from wkw.parsing.mail import ParseResult
+from wkw.vocabulary import (
+    BAD_RECURRENCE,
+    DETAIL_MAX_CHARS,
+    EMPTY_FILE,
+    MISSING_START,
+    NO_ATTENDEES,
+    NO_ORGANIZER,
+    NOT_A_CALENDAR,
+    PARSE_ERROR,
+)
 
-EMPTY_FILE = "empty_file"
-NOT_A_CALENDAR = "not_a_calendar"
-MISSING_START = "missing_start"
-NO_ORGANIZER = "no_organizer"
-NO_ATTENDEES = "no_attendees"
-BAD_RECURRENCE = "bad_recurrence"
-PARSE_ERROR = "parse_error"
 REASONS = (EMPTY_FILE, NOT_A_CALENDAR, MISSING_START, NO_ORGANIZER, NO_ATTENDEES, BAD_RECURRENCE, PARSE_ERROR)
 
 CONFIRMED, TENTATIVE, CANCELLED = "CONFIRMED", "TENTATIVE", "CANCELLED"

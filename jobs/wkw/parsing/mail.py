@@ -30,21 +30,23 @@ from wkw.parsing.headers import (
     rfc_date,
     rfc_thread_id,
 )
+from wkw.vocabulary import (
+    BAD_DATE,
+    BAD_JSON,
+    DETAIL_MAX_CHARS,
+    EMPTY_FILE,
+    MISSING_DATE,
+    NO_RECIPIENTS,
+    NO_SENDER,
+    NOT_A_MESSAGE,
+    PARSE_ERROR,
+)
 
 FORMAT_RFC5322 = "rfc5322"
 FORMAT_GRAPH = "graph"
 
-EMPTY_FILE = "empty_file"
-NOT_A_MESSAGE = "not_a_message"
-MISSING_DATE = "missing_date"
-BAD_DATE = "bad_date"
-NO_SENDER = "no_sender"
-NO_RECIPIENTS = "no_recipients"
-BAD_JSON = "bad_json"
-PARSE_ERROR = "parse_error"
 REASONS = (EMPTY_FILE, NOT_A_MESSAGE, MISSING_DATE, BAD_DATE, NO_SENDER, NO_RECIPIENTS, BAD_JSON, PARSE_ERROR)
 
-DETAIL_MAX_CHARS = 200
 SNIFF_BYTES = 4096
 SNIFF_LINES = 20
 MAILDIR = "maildir"

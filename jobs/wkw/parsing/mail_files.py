@@ -23,13 +23,12 @@ from pyspark.sql.pandas.types import to_arrow_schema
 
 from wkw import schemas
 from wkw.files import read_bytes, read_line_range
-from wkw.parsing.mail import EMPTY_FILE, ParseResult, parse_graph_line, parse_rfc5322
+from wkw.parsing.mail import ParseResult, parse_graph_line, parse_rfc5322
 from wkw.parsing.mbox import iter_mbox
+from wkw.vocabulary import DETAIL_MAX_CHARS, EMPTY_FILE, UNREADABLE_FILE
 
 GRAPH_SUFFIXES = (".jsonl", ".json")
 MBOX_SUFFIX = ".mbox"
-UNREADABLE_FILE = "unreadable_file"
-DETAIL_MAX_CHARS = 200
 BATCH_ROWS = 8192  # records per Arrow batch: bounds what a task holds before the JVM takes it
 
 STATUS_FIELDS = [

@@ -22,24 +22,15 @@ from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from wkw.config import Settings
-from wkw.lake import (
-    BRONZE,
-    GOLD,
-    SILVER,
-    delta_tables,
-    per_table,
-    read_optional,
-    replace_partition,
-    run_stage,
-    table_exists,
-    table_workers,
-)
-from wkw.stages import strength
+from wkw.config import BRONZE, GOLD, SILVER, Settings
+from wkw.lake import delta_tables, per_table, read_optional, replace_partition, table_exists, table_workers
+from wkw.pipeline import StageResult, stage_main
+from wkw.scoring.state import RUNS, STATE
 
-NIGHTLY_GOLD = (strength.STATE, "connection_strength", "contact_names", "introducers", "top_introducers")
+NIGHTLY_GOLD = (STATE, "connection_strength", "contact_names", "introducers", "top_introducers")
 DEFAULT_KEEP_NIGHTS = 7
 TABLE_FILES = "table_files"
+STAGE = "maintain"
 
 
 def keep_nights(settings: Settings) -> int:
@@ -54,7 +45,7 @@ def keep_nights(settings: Settings) -> int:
 def oldest_layer(spark: SparkSession, settings: Settings, oldest: date) -> date:
     """The oldest strength state layer that a kept night (from `oldest` on) is made of: a change night
     stands on the snapshot night before it, which is kept as long as that night is."""
-    runs = read_optional(spark, settings, GOLD, strength.RUNS)
+    runs = read_optional(spark, settings, GOLD, RUNS)
     if runs is None or "state_layers" not in runs.columns:
         return oldest
     kept = runs.where(F.col("as_of_date") >= F.lit(oldest)).select(F.explode("state_layers").alias("night"))
@@ -69,7 +60,7 @@ def prune_old_nights(spark: SparkSession, settings: Settings, as_of: date) -> No
     for name in NIGHTLY_GOLD:
         path = settings.table_path(GOLD, name)
         if table_exists(spark, path):
-            cut = oldest_layer(spark, settings, oldest) if name == strength.STATE else oldest
+            cut = oldest_layer(spark, settings, oldest) if name == STATE else oldest
             DeltaTable.forPath(spark, path).delete(F.col("as_of_date") < F.lit(cut))
 
 
@@ -99,19 +90,24 @@ def file_counts(spark: SparkSession, settings: Settings, as_of: date):
     return spark.createDataFrame(rows, "as_of_date date, table_name string, files long, bytes long")
 
 
-def run(spark: SparkSession, settings: Settings, as_of: date) -> None:
+def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """The stage for one logical date, in an existing session."""
     prune_old_nights(spark, settings, as_of)
     compact(spark, settings, as_of)
     counts = file_counts(spark, settings, as_of)
     day = f"as_of_date = '{as_of.isoformat()}'"
     replace_partition(counts, settings.table_path(SILVER, TABLE_FILES), day, ["as_of_date"])
-    for row in counts.orderBy("table_name").collect():
-        print(f"maintain {as_of} {row.table_name}: {row.files} files, {row.bytes} bytes")
+    by_table = counts.orderBy("table_name").collect()
+    return StageResult(
+        STAGE,
+        as_of,
+        rows={TABLE_FILES: len(by_table)},
+        notes=tuple(f"{row.table_name}: {row.files} files, {row.bytes} bytes" for row in by_table),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
-    run_stage("maintain", run, __doc__, argv)
+    stage_main(STAGE, run, argv)
 
 
 if __name__ == "__main__":

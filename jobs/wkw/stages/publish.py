@@ -11,6 +11,7 @@ The tables are registered in the Spark SQL catalog as database `wkw`.
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, date, datetime
 
@@ -18,9 +19,11 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from wkw.config import Settings
-from wkw.lake import GOLD, PUBLISHED, PUBLISHED_TABLES, read_table, replace_table, run_stage, table_exists
+from wkw.config import GOLD, PUBLISHED, Settings
+from wkw.lake import read_table, replace_table, table_exists
+from wkw.pipeline import PUBLISHED_TABLES, StageResult, stage_main
 
+STAGE = "publish"
 PUBLICATIONS = "publications"
 CDF_PROPERTY = "delta.enableChangeDataFeed"
 
@@ -102,8 +105,8 @@ def register_catalog(spark: SparkSession, settings: Settings) -> None:
         spark.sql(f"CREATE TABLE IF NOT EXISTS {settings.database}.{name} USING DELTA LOCATION '{path}'")
 
 
-def run(spark: SparkSession, settings: Settings, as_of: date) -> str:
-    """Publish the validated staged tables of `as_of`; return the publication id."""
+def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
+    """Publish the validated staged tables of `as_of`; the result names the publication."""
     verdict = passing_verdict(read_table(spark, settings, GOLD, "validations"), as_of)
     pub_id = verdict.publication_id
     versions, counts = {}, {}
@@ -117,15 +120,16 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> str:
     record_publication(spark, row, settings.table_path(PUBLISHED, PUBLICATIONS))
     if spark.conf.get("spark.sql.catalogImplementation", "in-memory") == "hive":
         register_catalog(spark, settings)
-    print(f"publish {as_of}: publication {pub_id}, versions {versions}, rows {counts}")
-    return pub_id
+    return StageResult(
+        STAGE, as_of, rows=counts, notes=(f"table versions {versions}",), publication_id=pub_id
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        run_stage("publish", run, __doc__, argv, with_catalog=True)
+        stage_main(STAGE, run, argv)
     except NotValidated as refusal:
-        print(f"publish: {refusal}", file=sys.stderr)
+        logging.getLogger(f"wkw.stages.{STAGE}").error("%s", refusal)
         sys.exit(1)
 
 

@@ -1,0 +1,102 @@
+"""Checks no single-table suite can make: every tile row in the list, no withheld, erased or inactive
+person offered, the day's counts reconcile. Each failure names its table, check and offending count."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from wkw.checks.gx import Failure
+from wkw.privacy.rules import address_hash, is_withheld
+
+STRENGTH_MAX = 1.0
+
+
+CROSS_TABLE_CHECKS = 7
+
+
+def withheld_failures(tables: dict[str, DataFrame], hashes: list[str]) -> list[Failure]:
+    """No person of the privacy register (withheld colleague, erased person) in any staged table."""
+    if not hashes:
+        return []
+    failures = []
+    for name, table in sorted(tables.items()):
+        named = address_hash(F.col("colleague_email")).isin(hashes) | address_hash(
+            F.col("contact_email")
+        ).isin(hashes)
+        if (count := table.where(named).count()) > 0:
+            failures.append(
+                Failure(name, "no_withheld_person", f"{count} rows name a withheld or erased person")
+            )
+    return failures
+
+
+def cross_table_failures(
+    tables: dict[str, DataFrame],
+    directory: DataFrame,
+    reconciliation: DataFrame,
+) -> list[Failure]:
+    """Checks no single-table suite can make; each yields a Failure with the offending count. `directory`
+    comes from wkw.privacy.rules.colleagues_on."""
+    failures = []
+    keys = ["contact_email", "colleague_email", "rank"]
+    orphans = (
+        tables["top_introducers"]
+        .select(keys)
+        .join(tables["introducers"].select(keys), on=keys, how="left_anti")
+    )
+    if (count := orphans.count()) > 0:
+        failures.append(
+            Failure("top_introducers", "tile_rows_in_list", f"{count} tile rows missing from introducers")
+        )
+    withheld = is_withheld()
+    hidden = directory.where(withheld | ~F.col("active")).select(
+        F.col("email").alias("colleague_email"), withheld.alias("opted_out")
+    )
+    for name, table in sorted(tables.items()):
+        leaked = (
+            table.join(hidden, on="colleague_email", how="inner")
+            .agg(
+                F.count_if("opted_out").alias("opted_out"), F.count_if(~F.col("opted_out")).alias("inactive")
+            )
+            .first()
+        )
+        opted_out, inactive = leaked.opted_out, leaked.inactive
+        if opted_out:
+            failures.append(
+                Failure(
+                    name, "no_opted_out_colleague", f"{opted_out} rows of opted-out or excluded colleagues"
+                )
+            )
+        if name != "connection_strength" and inactive:
+            failures.append(
+                Failure(name, "no_inactive_introducer", f"{inactive} rows of inactive colleagues")
+            )
+    for row in reconciliation.where(~F.col("balanced")).collect():
+        failures.append(
+            Failure(
+                "reconciliation",
+                "counts_balance",
+                f"{row.source}: read {row.read} != {row.accepted} + {row.filtered} + {row.quarantined}",
+            )
+        )
+    return failures
+
+
+def validation_row(
+    spark: SparkSession, as_of: date, pub_id: str, checks: int, failures: list[Failure]
+) -> DataFrame:
+    """The verdict publish looks for: this publication id, on this date, passed (or not, and why)."""
+    failed = [(f.table, f.check, f.detail) for f in failures]
+    schema = (
+        "as_of_date date, publication_id string, passed boolean, checks_run int, "
+        "failures array<struct<table_name: string, check_name: string, detail: string>>"
+    )
+    return spark.createDataFrame([(as_of, pub_id, not failures, checks, failed)], schema)
+
+
+def publication_id_of(tables: dict[str, DataFrame]) -> str:
+    ids = [row.publication_id for row in tables["introducers"].select("publication_id").distinct().collect()]
+    return ids[0] if len(ids) == 1 else ",".join(sorted(ids))

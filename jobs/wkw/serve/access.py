@@ -1,0 +1,178 @@
+"""Who may ask, and whom they may ask about: the gates of `wkw who-knows` and `wkw introduce`.
+
+The requester gate: a requester passes when the newest directory snapshot (`<lake>/bronze/directory`,
+read with `deltalake`, no JVM) has them, matched by primary e-mail or alias, as an active user holding the
+configured licence and at least one of the configured primary sales roles (`conf/wkw.toml [access]`).
+Each refusal says which condition failed, so a seller knows whom to ask. A colleague who opted out (or is
+excluded) is not in the lake at all; the privacy register recognises them by hash and says so.
+
+The target gate (the address-book rule, `[privacy] address_book_rule`): an internal colleague can be
+looked up only if at least one other colleague keeps them in an address book; external people always can.
+
+    from wkw.serve.access import AccessRefused, check_requester, check_target
+    requester = check_requester(load_settings(), "ines.chen@contoso.com")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow.compute as pc
+from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
+
+from wkw.config import BRONZE, SILVER, Settings
+from wkw.privacy.policy import privacy_policy, subject_hash
+from wkw.vocabulary import WITHHELD
+
+DIRECTORY = "directory"
+DEFAULT_LICENCE = "Sales Premium"
+DEFAULT_ROLES = ("salesperson", "sales manager")
+
+# Why a requester was refused: the reason is stable for callers, the message is for people.
+NO_REQUESTER = "no_requester"
+NO_DIRECTORY = "no_directory"
+UNKNOWN = "unknown"
+INACTIVE = "inactive"
+UNLICENSED = "unlicensed"
+WRONG_ROLE = "wrong_role"
+NOT_IN_ADDRESS_BOOK = "not_in_address_book"
+ADDRESS_BOOK = "address_book"
+REGISTER = "privacy_requests"
+
+
+class AccessRefused(PermissionError):
+    """The requester may not ask, or not about this target; `reason` is one of the constants above."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Requester:
+    email: str  # the primary e-mail, even when the requester gave an alias
+    name: str
+    title: str | None
+    department: str | None
+    roles: tuple[str, ...]
+    licences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    licence: str
+    roles: tuple[str, ...]
+
+
+def access_policy(settings: Settings) -> AccessPolicy:
+    section = settings.raw.get("access", {})
+    roles = section.get("roles", DEFAULT_ROLES)
+    return AccessPolicy(licence=section.get("licence", DEFAULT_LICENCE), roles=tuple(roles))
+
+
+def _newest_snapshot(path: str) -> list[dict]:
+    """The rows of the newest `ingest_date`: an export is a full snapshot, older ones are history."""
+    table = DeltaTable(path).to_pyarrow_table()
+    if table.num_rows == 0:
+        return []
+    newest = pc.max(table["ingest_date"])
+    return table.filter(pc.equal(table["ingest_date"], newest)).to_pylist()
+
+
+def directory_snapshot(settings: Settings) -> list[dict]:
+    try:
+        return _newest_snapshot(settings.table_path(BRONZE, DIRECTORY))
+    except TableNotFoundError as missing:
+        raise AccessRefused(
+            f"no directory in {settings.lake}: the pipeline has not ingested one yet", NO_DIRECTORY
+        ) from missing
+
+
+def is_withheld(settings: Settings, address: str) -> bool:
+    """Whether the privacy register holds `address` (by hash) as withheld or erased, and not withdrawn."""
+    try:
+        rows = DeltaTable(settings.table_path(SILVER, REGISTER)).to_pyarrow_table().to_pylist()
+    except TableNotFoundError:
+        return False
+    wanted = subject_hash(address)
+    return any(row["status"] != "withdrawn" and wanted in (row["address_sha256"] or ()) for row in rows)
+
+
+def find_user(rows: list[dict], address: str) -> dict | None:
+    """The user whose primary e-mail is `address`, else the one with it as an alias.
+
+    An alias claimed by two users resolves to the smallest primary e-mail, the order the pipeline uses.
+    """
+    address = address.strip().lower()
+    by_alias = []
+    for row in rows:
+        if (row["email"] or "").lower() == address:
+            return row
+        if address in (alias.lower() for alias in row["aliases"] or ()):
+            by_alias.append(row)
+    return min(by_alias, key=lambda row: row["email"]) if by_alias else None
+
+
+def _lowered(values) -> set[str]:
+    return {value.strip().lower() for value in values or () if value}
+
+
+def check_requester(settings: Settings, email: str | None) -> Requester:
+    """The requester behind `email` if they pass the gate; otherwise `AccessRefused` says why."""
+    if not email or not email.strip():
+        raise AccessRefused("no requester: pass --as EMAIL or set WKW_USER", NO_REQUESTER)
+    policy = access_policy(settings)
+    user = find_user(directory_snapshot(settings), email)
+    if user is None:
+        if is_withheld(settings, email):
+            raise AccessRefused(
+                f"{email} opted out of (or is excluded from) Who Knows Whom: nothing about them is analysed, "
+                f"and the product is not available to them",
+                WITHHELD,
+            )
+        raise AccessRefused(f"{email} is not in the company directory", UNKNOWN)
+    who = user["email"]
+    if not user["active"]:
+        raise AccessRefused(f"{who} is not an active user in the company directory", INACTIVE)
+    if policy.licence.lower() not in _lowered(user["licences"]):
+        raise AccessRefused(
+            f"{who} does not hold the {policy.licence} licence that Who Knows Whom requires: ask your "
+            f"licence administrator",
+            UNLICENSED,
+        )
+    if not _lowered(user["roles"]) & _lowered(policy.roles):
+        raise AccessRefused(
+            f"{who} has none of the sales roles that may use Who Knows Whom ({', '.join(policy.roles)})",
+            WRONG_ROLE,
+        )
+    return Requester(
+        email=who,
+        name=user["name"] or who,
+        title=user["title"],
+        department=user["department"],
+        roles=tuple(user["roles"] or ()),
+        licences=tuple(user["licences"] or ()),
+    )
+
+
+def check_target(settings: Settings, email: str) -> None:
+    """The address-book rule: an internal target must be in another colleague's address book."""
+    if not privacy_policy(settings).address_book_rule:
+        return
+    target = email.strip().lower()
+    user = find_user(directory_snapshot(settings), target)
+    if user is None and not settings.is_internal_domain(target.rpartition("@")[2]):
+        return  # an external person: always
+    try:
+        entries = _newest_snapshot(settings.table_path(BRONZE, ADDRESS_BOOK))
+    except TableNotFoundError:
+        entries = []
+    addresses = {target} if user is None else {user["email"], *(a.lower() for a in user["aliases"] or ())}
+    kept_by = {row["owner_email"] for row in entries if row["contact_email"] in addresses} - addresses
+    if not kept_by:
+        raise AccessRefused(
+            f"{target} is a colleague whom no other colleague keeps in an address book: internal people "
+            f"can be looked up only when someone has them as a contact",
+            NOT_IN_ADDRESS_BOOK,
+        )

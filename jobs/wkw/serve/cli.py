@@ -1,0 +1,315 @@
+"""`wkw`: the Who Knows Whom command line.
+
+wkw generate --out landing            synthetic company exports, with planted truth
+wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
+wkw who-knows lead@fabrikam.com --as me@contoso.com   the tile: five colleagues who can introduce you
+wkw who-knows lead@fabrikam.com --all --json            (requester from WKW_USER)
+wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
+wkw airflow standalone                Airflow with its UI, on the project's Airflow home
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wkw.config import load_settings
+from wkw.serve.cli_introduce import register as register_introduce
+from wkw.serve.views import introducer_view, print_receipts, print_tile
+
+app = typer.Typer(
+    help="Who Knows Whom: who in your company can introduce you to this lead?", no_args_is_help=True
+)
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_UNKNOWN = 2
+EXIT_NO_PUBLICATION = 3
+EXIT_REFUSED = 4
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="landing folder to write into")] = Path("landing"),
+    seed: int = 7,
+    colleagues: int = 50,
+    contacts: int = 300,
+    days: int = 90,
+    end_date: Annotated[str, typer.Option(help="last day of the history, YYYY-MM-DD")] = "2026-11-26",
+    mode: Annotated[
+        Literal["auto", "company", "scale"],
+        typer.Option(help="company: small and rich; scale: Graph JSON lines at volume; auto: by size"),
+    ] = "auto",
+    mail_rate: Annotated[
+        float | None, typer.Option(help="scale: mean mails per tie per year (default 12)")
+    ] = None,
+    nights: Annotated[int, typer.Option(help="scale: the last N days land in their own night folders")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", help="scale: no progress bar")] = False,
+) -> None:
+    """Generate a synthetic company's exports with planted ground truth: the small, rich company (directory,
+    CRM, address books, mail, calendars, calls), or at scale a directory, CRM and mail as Graph JSON lines."""
+    from wkw.synth.scale import DEFAULT_MAIL_RATE, choose_mode, generate_scale
+
+    chosen, why = choose_mode(mode, colleagues, contacts)
+    console.print(f"mode: {chosen} ({why})")
+    company = dict(
+        seed=seed, colleagues=colleagues, contacts=contacts, days=days, end_date=date.fromisoformat(end_date)
+    )
+    if chosen == "company":
+        if mail_rate is not None or nights:
+            raise typer.BadParameter("--mail-rate and --nights apply to scale mode only")
+        from wkw.synth.company import generate as write_company
+
+        truth = write_company(out, **company)
+        console.print(
+            f"wrote {truth['messages']} messages for {colleagues} colleagues and {contacts} contacts "
+            f"into {out}/<source>/{truth['end_date']}/; truth in {out}/truth.json"
+        )
+    else:
+        rate = DEFAULT_MAIL_RATE if mail_rate is None else mail_rate
+        truth = generate_scale(out, **company, nights=nights, mail_rate=rate, quiet=quiet)
+        console.print(
+            f"wrote {truth['messages']:,} messages ({truth['lines']:,} lines) for {colleagues:,} colleagues "
+            f"and {contacts:,} contacts into {out}/mail/<night>/graph/ for nights {truth['first_night']} .. "
+            f"{truth['end_date']}; {truth['expected_interactions']:,} interactions expected; "
+            f"truth in {out}/truth.json"
+        )
+    console.print(f"sample lead: {truth['sample_lead']}")
+
+
+@app.command()
+def run(
+    date_: Annotated[str, typer.Option("--date", help="logical date, YYYY-MM-DD")],
+    landing: Annotated[Path | None, typer.Option(help="landing folder (default: conf / WKW_LANDING)")] = None,
+    lake: Annotated[Path | None, typer.Option(help="lake root (default: conf / WKW_LAKE)")] = None,
+    full: Annotated[bool, typer.Option(help="recompute interactions and strength from all history")] = False,
+) -> None:
+    """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`."""
+    from wkw.ops.airflow import DAG_ID, airflow, airflow_env, ensure_airflow_db
+
+    day = date.fromisoformat(date_).isoformat()
+    env = dict(os.environ)
+    if landing is not None:
+        env["WKW_LANDING"] = str(landing.resolve())
+    if lake is not None:
+        env["WKW_LAKE"] = str(lake.resolve())
+    env = airflow_env(env)
+    ensure_airflow_db(env)
+    conf = json.dumps({"mode": "full" if full else "incremental"})
+    result = airflow(["dags", "test", DAG_ID, day, "--conf", conf], env, check=False)
+    raise typer.Exit(result.returncode)
+
+
+@app.command()
+def airflow(args: Annotated[list[str], typer.Argument(help="arguments for the airflow command")]) -> None:
+    """Any `airflow` command on the project's Airflow home, e.g. `wkw airflow standalone`."""
+    from wkw.ops.airflow import airflow as run_airflow
+    from wkw.ops.airflow import airflow_env
+
+    raise typer.Exit(run_airflow(args, airflow_env(), check=False).returncode)
+
+
+@app.command("who-knows")
+def who_knows(
+    email: Annotated[str, typer.Argument(help="e-mail of the lead or contact")],
+    show_all: Annotated[bool, typer.Option("--all", help="the full list, strong first")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+    why: Annotated[str | None, typer.Option("--why", help="the receipts of one colleague's score")] = None,
+    requester: Annotated[
+        str | None, typer.Option("--as", envvar="WKW_USER", help="your e-mail (licensed seller)")
+    ] = None,
+) -> None:
+    """The tile: at most five colleagues who know EMAIL (--all: everyone; --why COLLEAGUE: receipts).
+
+    Answers only a requester (--as or WKW_USER) who is an active user with the configured licence and a
+    sales role; an internal EMAIL only when another colleague keeps them in an address book."""
+    from wkw.serve.access import AccessRefused, check_requester, check_target
+    from wkw.serve.published import NoPublication, current_publication, read_rows
+
+    settings = load_settings()
+    contact = email.strip().lower()
+    try:
+        check_requester(settings, requester)
+        check_target(settings, contact)
+        publication = current_publication(settings)
+    except AccessRefused as refused:
+        errors.print(str(refused), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_REFUSED) from refused
+    except NoPublication as missing:
+        errors.print(f"[red]{missing}[/red]")
+        raise typer.Exit(EXIT_NO_PUBLICATION) from missing
+    rows = read_rows(settings, publication, "introducers" if show_all or why else "top_introducers", contact)
+    if why and rows:
+        rows = [row for row in rows if row["colleague_email"] == why.strip().lower()]
+        if not rows:
+            errors.print(f"[red]{why} is not among the colleagues who know {contact}[/red].")
+            raise typer.Exit(EXIT_UNKNOWN)
+    if not rows:
+        errors.print(
+            f"[red]No colleague is known to know {contact}[/red] (publication "
+            f"{publication.publication_id}, as of {publication.as_of_date})."
+        )
+        raise typer.Exit(EXIT_UNKNOWN)
+    if as_json:
+        payload = {
+            "contact_email": contact,
+            "contact_name": rows[0]["contact_name"],
+            "contact_company": rows[0]["contact_company"],
+            "crm_id": rows[0]["crm_id"],
+            "crm_type": rows[0]["crm_type"],
+            "publication_id": publication.publication_id,
+            "as_of_date": publication.as_of_date.isoformat(),
+            "introducers": [introducer_view(row) for row in rows],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if why:
+        print_receipts(contact, introducer_view(rows[0]), publication)
+        return
+    print_tile(contact, rows, publication, show_all)
+
+
+@app.command()
+def status(
+    last: Annotated[int, typer.Option(help="how many logical dates to show")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+    privacy: Annotated[bool, typer.Option("--privacy", help="the privacy requests and their status")] = False,
+) -> None:
+    """Per night and source: records read = accepted + filtered + quarantined; validated; published.
+
+    --privacy: the opt-outs, exclusions and erasure requests, received -> applied -> purged, with times."""
+    from wkw.serve.status import privacy_requests, run_status
+
+    if privacy:
+        print_privacy(privacy_requests(load_settings()), as_json)
+        return
+    runs = run_status(load_settings(), last)
+    if as_json:
+        typer.echo(json.dumps(runs, indent=2))
+        return
+    if not runs:
+        errors.print("No run recorded in this lake yet.")
+        raise typer.Exit(EXIT_NO_PUBLICATION)
+    for run in runs:
+        checks = {True: "checks passed", False: "checks FAILED", None: "not validated"}[run["validated"]]
+        published = f"published {run['publication_id']}" if run["publication_id"] else "not published"
+        table = Table(title=f"{run['as_of_date']}: {checks}, {published}", title_justify="left")
+        for column in ("source", "read", "accepted", "filtered", "quarantined", "adds up"):
+            table.add_column(column, no_wrap=True, justify="left" if column == "source" else "right")
+        for source, counts in run["sources"].items():
+            table.add_row(
+                source,
+                str(counts["read"]),
+                str(counts["accepted"]),
+                str(counts["filtered"]),
+                str(counts["quarantined"]),
+                "yes" if counts["balanced"] else "NO",
+            )
+        console.print(table)
+        for failure in run["failures"]:
+            console.print(
+                f"  [red]{failure['table_name']}: {failure['check_name']}[/red] ({failure['detail']})"
+            )
+
+
+def print_privacy(requests: list[dict], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(requests, indent=2))
+        return
+    if not requests:
+        console.print("No privacy request recorded in this lake.")
+        return
+    table = Table(title="privacy requests (addresses are kept as hashes only)", title_justify="left")
+    columns = ("request_id", "kind", "status", "received_date", "applied_at", "purged_at", "withdrawn_date")
+    for column in columns:
+        table.add_column(column, no_wrap=True)
+    for request in requests:
+        table.add_row(*(str(request[c] or "") for c in columns))
+    console.print(table)
+
+
+@app.command()
+def backtest(
+    as_of: Annotated[str, typer.Option("--as-of", help="rank as of this date, YYYY-MM-DD")],
+    horizon_days: Annotated[int, typer.Option(help="relevant = who deals with the contact within")] = 90,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+) -> None:
+    """Precision@5, NDCG@5 and MRR of the model against raw-count and recency rankings (silver data)."""
+    from wkw.config import SILVER
+    from wkw.lake import read_table
+    from wkw.session import get_spark
+    from wkw.tools.backtest import METHODS, evaluate
+
+    settings = load_settings()
+    spark = get_spark(settings, "backtest")
+    interactions = read_table(spark, settings, SILVER, "interactions")
+    result = evaluate(interactions, date.fromisoformat(as_of), horizon_days, settings.model, settings.bands)
+    spark.stop()
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"Backtest as of {as_of}, horizon {horizon_days} days, {result['contacts']} contacts")
+    for column in ("ranking", "precision@5", "NDCG@5", "MRR"):
+        table.add_column(column)
+    for method in METHODS:
+        scores = result[method]
+        table.add_row(
+            method, f"{scores['precision_at_5']:.4f}", f"{scores['ndcg_at_5']:.4f}", f"{scores['mrr']:.4f}"
+        )
+    console.print(table)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="Spark SQL, e.g. SELECT * FROM wkw.top_introducers")],
+) -> None:
+    """Run Spark SQL against the catalog (database `wkw`) with the project's Spark settings."""
+    from wkw.session import get_spark
+
+    spark = get_spark(load_settings(), "sql", with_catalog=True)
+    spark.sql(query).show(truncate=False)
+    spark.stop()
+
+
+@app.command("spark-conf")
+def spark_conf_file(
+    catalog: Annotated[bool, typer.Option("--catalog", help="with the embedded metastore (wkw)")] = False,
+) -> None:
+    """Print the path of a Spark properties file with the project's settings, for spark-sql or pyspark:
+    `spark-sql --properties-file "$(wkw spark-conf --catalog)" -e "SELECT * FROM wkw.top_introducers"`."""
+    from wkw.ops.airflow import spark_properties_file
+
+    typer.echo(spark_properties_file(with_catalog=catalog))
+
+
+register_introduce(app)
+
+
+def main() -> None:
+    """The `wkw` command: the app, then an exit that skips the interpreter's teardown. Arrow (under the
+    deltalake reads) can still hold pool threads then, and their teardown aborted about one `wkw who-knows`
+    in eight after its output was printed ("terminate called without an active exception", exit -6;
+    apache/arrow#45214). Output is flushed first; the exit code is the app's."""
+    try:
+        app()
+        code = 0
+    except SystemExit as exited:
+        code = exited.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
+
+
+if __name__ == "__main__":
+    main()

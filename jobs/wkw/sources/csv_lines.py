@@ -1,0 +1,97 @@
+"""Lines of CSV exports read in Spark tasks, each with its file and position, and the address checks every
+CSV reader shares (directory, CRM, address books, calls, erasure requests)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import partial
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from wkw.files import read_bytes
+from wkw.vocabulary import BAD_HEADER, BAD_ROW, DETAIL_MAX_CHARS, EMPTY_FILE, UNREADABLE_FILE
+
+CORRUPT_RECORD = "_corrupt_record"
+EMAIL_PATTERN = r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$"
+
+
+
+
+FOUND_AT = [
+    T.StructField("source_file", T.StringType(), True),
+    T.StructField("position", T.LongType(), True),
+    T.StructField("reason", T.StringType(), True),
+    T.StructField("detail", T.StringType(), True),
+]
+
+
+LINE_SCHEMA = T.StructType(FOUND_AT[:3] + [T.StructField("line", T.StringType(), True)])
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def clean_email(column: str) -> Column:
+    return F.lower(F.trim(F.col(column)))
+
+
+def is_valid_email(column: Column) -> Column:
+    return column.isNotNull() & column.rlike(EMAIL_PATTERN)
+
+
+def _decoded(path: str) -> str:
+    """The file as text; undecodable bytes become U+FFFD, so a binary file is read, not fatal."""
+    return read_bytes(path).decode("utf-8-sig", errors="replace")
+
+
+def _csv_file_lines(path: str, columns: tuple[str, ...]):
+    """(path, line number, reason, text) per non-blank line after the header; the header must match."""
+    try:
+        numbered = [(n, line) for n, line in enumerate(_LINE_BREAK.split(_decoded(path)), 1) if line.strip()]
+    except OSError as error:  # vanished or unreadable since listing: quarantined, never fatal
+        yield path, 0, UNREADABLE_FILE, f"{type(error).__name__}: {error}"
+        return
+    if not numbered:
+        yield path, 0, EMPTY_FILE, None
+        return
+    header = [name.strip().lower() for name in next(csv.reader([numbered[0][1]]), [])]
+    if header != list(columns):
+        # Another layout would put values in the wrong fields, and the file may not be an export at
+        # all: every line is quarantined, and none of its text is kept.
+        for number, _ in numbered:
+            yield path, number, BAD_HEADER, f"the header is not {','.join(columns)}"
+        return
+    for number, line in numbered[1:]:
+        yield path, number, None, line
+
+
+def _csv_partition(columns: tuple[str, ...], paths):
+    for path in paths:
+        yield from _csv_file_lines(path, columns)
+
+
+def read_csv_lines(spark: SparkSession, files: list[str], columns: list[str]) -> DataFrame:
+    """One row per record of CSV `files` whose header is `columns`: source_file, position (1-based line),
+    reason (null, or bad_row / bad_header / empty_file / unreadable_file), detail and the string fields.
+
+    A quoted field cannot span lines: such a record is quarantined as bad_row, line by line.
+    """
+    slices = max(1, min(len(files), spark.sparkContext.defaultParallelism))
+    rows = spark.sparkContext.parallelize(files, slices).mapPartitions(
+        partial(_csv_partition, tuple(columns))
+    )
+    lines = spark.createDataFrame(rows, LINE_SCHEMA)
+    layout = ", ".join(f"`{name}` string" for name in columns) + f", `{CORRUPT_RECORD}` string"
+    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECORD}
+    parsed = lines.withColumn("fields", F.from_csv(F.col("line"), layout, options))
+    is_corrupt = F.col(f"fields.{CORRUPT_RECORD}").isNotNull()
+    return parsed.select(
+        "source_file",
+        "position",
+        F.coalesce(F.col("reason"), F.when(is_corrupt, F.lit(BAD_ROW))).alias("reason"),
+        F.substring("line", 1, DETAIL_MAX_CHARS).alias("detail"),
+        *[F.col(f"fields.`{name}`").alias(name) for name in columns],
+    )

@@ -1,0 +1,230 @@
+"""Extract of the people exports: the directory (colleagues) and the CRM (leads and contacts).
+
+The directory folder may hold CSV (`*.csv`, header row, list fields ';'-separated) and JSON (`*.json`,
+`*.jsonl`, `*.ndjson`: one user object per line, or one array of user objects) with the same fields;
+both are unioned into one snapshot. In JSON, list fields may be arrays or ';' strings and flags may be
+booleans or strings. A JSON line or array element that does not parse goes to quarantine as `bad_json`
+with its line number (the rest of a broken array is one such record); a row without a valid e-mail as
+`bad_email`. The rest is normalised (lower-cased addresses, lists split, sorted and distinct, booleans
+parsed) into bronze for the ingest date. CSV rows of the directory and CRM keep position 0 (Spark's CSV
+reader does not give line numbers).
+
+`read_csv_lines` is the line-numbered CSV reader that the call and address-book extracts share: files
+are read in Spark tasks, each line keeps its 1-based line number, and Spark's CSV parser (PERMISSIVE,
+with a corrupt-record column) splits the fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from wkw import schemas
+from wkw.config import Settings
+from wkw.files import list_files
+from wkw.sources.csv_lines import _LINE_BREAK, FOUND_AT, _decoded, clean_email, is_valid_email
+from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.vocabulary import BAD_EMAIL, BAD_JSON, DETAIL_MAX_CHARS, EMPTY_FILE, UNREADABLE_FILE
+
+TRUE_WORDS = ["true", "yes", "1", "y"]
+CRM_TYPES = ["lead", "contact"]
+CSV_SUFFIX = ".csv"
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+DIRECTORY_FIELDS = [field.name for field in schemas.DIRECTORY_CSV]
+DIRECTORY_JSON = T.StructType(FOUND_AT + list(schemas.DIRECTORY_CSV.fields))
+
+_JSON_BLANKS = re.compile(r"[ \t\r\n]*")
+
+
+
+
+
+
+def _as_list(column: str) -> Column:
+    items = F.split(F.coalesce(F.col(column), F.lit("")), ";")
+    trimmed = F.transform(items, lambda item: F.trim(item))
+    return F.array_sort(F.array_distinct(F.filter(trimmed, lambda item: item != F.lit(""))))
+
+
+def _as_flag(column: str, default: bool) -> Column:
+    value = F.lower(F.trim(F.col(column)))
+    return F.when(value.isNull() | (value == ""), F.lit(default)).otherwise(value.isin(TRUE_WORDS))
+
+
+
+
+
+
+
+
+
+
+def _as_text(value) -> str | None:
+    """A JSON value as the CSV export would write it: lists ';'-joined, booleans true / false."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(text for text in map(_as_text, value) if text is not None)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _array_elements(text: str):
+    """(line, value, error) per element of one top-level JSON array; a broken tail is one error."""
+    decoder = json.JSONDecoder()
+    index = text.index("[") + 1
+    line, counted = 1 + text.count("\n", 0, index), index
+    while True:
+        index = _JSON_BLANKS.match(text, index).end()
+        line, counted = line + text.count("\n", counted, index), index
+        if index >= len(text):
+            yield line, None, "the array is not closed: truncated file"
+            return
+        if text[index] == "]":
+            if text[index + 1 :].strip():  # more after the array would otherwise go unseen
+                yield line, None, "text after the closing ] of the array"
+            return
+        try:
+            value, index = decoder.raw_decode(text, index)
+        except (ValueError, RecursionError) as error:
+            yield line, None, str(error)
+            return
+        yield line, value, None
+        index = _JSON_BLANKS.match(text, index).end()
+        index += text.startswith(",", index)
+
+
+def _json_values(text: str):
+    """(line, value, error) per record: one top-level array's elements, or one JSON value per line."""
+    if text.lstrip().startswith("["):
+        yield from _array_elements(text)
+        return
+    for number, line in enumerate(_LINE_BREAK.split(text), 1):
+        if line.strip():
+            try:
+                yield number, json.loads(line), None
+            except (ValueError, RecursionError) as error:
+                yield number, None, str(error)
+
+
+def _json_file_rows(path: str):
+    missing = (None,) * len(DIRECTORY_FIELDS)
+    try:
+        text = _decoded(path)
+    except OSError as error:
+        yield path, 0, UNREADABLE_FILE, f"{type(error).__name__}: {error}"[:DETAIL_MAX_CHARS], *missing
+        return
+    if not text.strip():
+        yield path, 0, EMPTY_FILE, None, *missing
+        return
+    for position, value, error in _json_values(text):
+        if error is None and not isinstance(value, dict):
+            error = f"not a user object but {type(value).__name__}"
+        if error is not None:
+            yield path, position, BAD_JSON, error[:DETAIL_MAX_CHARS], *missing
+            continue
+        fields = {str(key).strip().lower(): item for key, item in value.items()}
+        yield path, position, None, None, *(_as_text(fields.get(name)) for name in DIRECTORY_FIELDS)
+
+
+def _json_partition(paths):
+    for path in paths:
+        yield from _json_file_rows(path)
+
+
+def read_directory_json(spark: SparkSession, files: list[str]) -> DataFrame:
+    """Directory users from JSON files, as strings like the CSV's, with line numbers and bad_json rows."""
+    slices = max(1, min(len(files), spark.sparkContext.defaultParallelism))
+    rows = spark.sparkContext.parallelize(files, slices).mapPartitions(_json_partition)
+    return spark.createDataFrame(rows, DIRECTORY_JSON)
+
+
+def _read_csv(spark: SparkSession, files: list[str], schema: T.StructType) -> DataFrame:
+    """Rows of CSV `files` with the columns of `schema` by position, found at position 0 of their file."""
+    if files:
+        raw = spark.read.format("csv").option("header", "true").option("mode", "PERMISSIVE").schema(schema)
+        rows = raw.load(files).withColumn("source_file", F.col("_metadata.file_path"))
+    else:  # nothing landed for that source and day
+        rows = spark.createDataFrame([], schema).withColumn("source_file", F.lit(None).cast("string"))
+    return rows.select(
+        "source_file",
+        F.lit(0).cast("long").alias("position"),
+        F.lit(None).cast("string").alias("reason"),
+        F.lit(None).cast("string").alias("detail"),
+        *schema.fieldNames(),
+    )
+
+
+def _ending_with(files: list[str], suffixes) -> list[str]:
+    return [path for path in files if path.lower().endswith(suffixes)]
+
+
+def normalise_directory(raw: DataFrame, as_of: date) -> DataFrame:
+    """Directory rows -> one row per colleague with aliases, roles, licences and groups as sorted arrays."""
+    aliases = F.transform(_as_list("aliases"), lambda alias: F.lower(alias))
+    return raw.select(
+        F.lit(as_of).alias("ingest_date"),
+        F.trim("id").alias("user_id"),
+        clean_email("email").alias("email"),
+        F.array_sort(F.array_distinct(aliases)).alias("aliases"),
+        F.trim("name").alias("name"),
+        F.trim("title").alias("title"),
+        F.trim("department").alias("department"),
+        F.upper(F.trim("region")).alias("region"),
+        _as_list("roles").alias("roles"),
+        _as_list("licences").alias("licences"),
+        _as_list("groups").alias("groups"),
+        _as_flag("active", True).alias("active"),
+        _as_flag("opted_out", False).alias("opted_out"),
+    )
+
+
+def normalise_crm(raw: DataFrame, as_of: date) -> DataFrame:
+    crm_type = F.lower(F.trim("type"))
+    return raw.select(
+        F.lit(as_of).alias("ingest_date"),
+        F.trim("id").alias("crm_id"),
+        F.when(crm_type.isin(CRM_TYPES), crm_type).alias("crm_type"),
+        clean_email("email").alias("email"),
+        F.trim("name").alias("name"),
+        F.trim("company").alias("company"),
+    )
+
+
+def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """Valid rows, quarantined rows and the counts of one people export (rows with found-at columns)."""
+    has_bad_email = F.col("reason").isNull() & ~is_valid_email(clean_email("email"))
+    checked = raw.withColumns(
+        {
+            "reason": F.when(has_bad_email, F.lit(BAD_EMAIL)).otherwise(F.col("reason")),
+            "detail": F.when(has_bad_email, F.col("email")).otherwise(F.col("detail")),
+        }
+    ).withColumn("is_valid", F.col("reason").isNull())
+    checked = checked.persist()
+    good = normalise(checked.where("is_valid"), as_of)
+    return (
+        good,
+        quarantine_rows(checked, "is_valid", as_of, source),
+        ingest_counts(checked, "is_valid", as_of, source),
+    )
+
+
+def extract_directory(spark: SparkSession, settings: Settings, as_of: date):
+    files = list_files(settings.landing_dir("directory", as_of.isoformat()))
+    from_csv = _read_csv(spark, _ending_with(files, CSV_SUFFIX), schemas.DIRECTORY_CSV)
+    from_json = read_directory_json(spark, _ending_with(files, JSON_SUFFIXES))
+    return _split(from_csv.unionByName(from_json), as_of, "directory", normalise_directory)
+
+
+def extract_crm(spark: SparkSession, settings: Settings, as_of: date):
+    files = list_files(settings.landing_dir("crm", as_of.isoformat()))
+    raw = _read_csv(spark, _ending_with(files, CSV_SUFFIX), schemas.CRM_CSV)
+    return _split(raw, as_of, "crm", normalise_crm)

@@ -1,0 +1,79 @@
+"""The project's words, defined once: sources, channels, directions, the reasons a record is quarantined or
+filtered, and the columns of the landing files that exporters (and the synthetic company) write.
+
+Pure Python, imported by the parsers in Spark's workers, the stages, the read side and the generator alike.
+Limits that a company may change (recipient caps, meeting size, call length) live in `conf/wkw.toml`,
+not here.
+"""
+
+from __future__ import annotations
+
+# Landing sources: landing/<source>/<YYYY-MM-DD>/, and the `source` of quarantine and reconciliation rows.
+MAIL_SOURCE = "mail"
+CALENDAR_SOURCE = "calendar"
+CALLS_SOURCE = "calls"
+DIRECTORY_SOURCE = "directory"
+CRM_SOURCE = "crm"
+ADDRESS_BOOK_SOURCE = "address_book"
+PRIVACY_SOURCE = "privacy"
+
+# Channels of silver.interactions (`channel`), and the side a touch is seen from (`direction`).
+MAIL, MEETING, CALL = "mail", "meeting", "call"
+CHANNELS = (CALL, MAIL, MEETING)  # sorted by name: the order of the last-touch code in the strength state
+SENT, RECEIVED = "sent", "received"
+
+# Quarantine reasons (bronze/quarantine.reason): the record is malformed.
+EMPTY_FILE = "empty_file"
+UNREADABLE_FILE = "unreadable_file"
+UNKNOWN_FORMAT = "unknown_format"
+PARSE_ERROR = "parse_error"
+NOT_A_MESSAGE = "not_a_message"
+MISSING_DATE = "missing_date"
+BAD_DATE = "bad_date"
+NO_SENDER = "no_sender"
+NO_RECIPIENTS = "no_recipients"
+BAD_JSON = "bad_json"
+NOT_A_CALENDAR = "not_a_calendar"
+MISSING_START = "missing_start"
+NO_ORGANIZER = "no_organizer"
+NO_ATTENDEES = "no_attendees"
+BAD_RECURRENCE = "bad_recurrence"
+BAD_EMAIL = "bad_email"
+BAD_ROW = "bad_row"
+BAD_HEADER = "bad_header"
+BAD_ADDRESS = "bad_address"
+BAD_START = "bad_start"
+BAD_DURATION = "bad_duration"
+IMPOSSIBLE_DATE = "impossible_date"
+MISSING_REQUEST_ID = "missing_request_id"
+# The most characters of a bad record that bronze/quarantine.detail keeps.
+DETAIL_MAX_CHARS = 200
+
+# Filter reasons (silver.reconciliation.filtered_by): a valid record that carries no relationship.
+DUPLICATE = "duplicate"
+AUTOMATED = "automated"
+TOO_MANY_RECIPIENTS = "too_many_recipients"
+NO_COLLEAGUE = "no_colleague"
+INTERNAL_ONLY = "internal_only"
+DENIED = "denied"
+OPTED_OUT = "opted_out"
+WITHHELD = "withheld"
+
+# Columns of the CSV exports, in the order the generator writes them and the readers expect them.
+DIRECTORY_HEADER = (
+    "id",
+    "email",
+    "aliases",
+    "name",
+    "title",
+    "department",
+    "region",
+    "roles",
+    "licences",
+    "active",
+    "opted_out",
+)
+CRM_HEADER = ("id", "type", "email", "name", "company")
+ADDRESS_BOOK_HEADER = ("owner", "contact_email", "contact_name")
+CALL_HEADER = ("call_id", "caller", "callee", "start", "duration_seconds", "direction")
+ERASURE_REQUEST_HEADER = ("request_id", "email")

@@ -1,0 +1,176 @@
+"""Privacy end to end, in the shared session: a colleague opts out and an external person asks to be
+erased between two nights; after the second night (retention 0, so the purge runs at once) neither is in
+any table, and no file under the lake, current or old version, holds their address: the Parquet files
+are read value by value (compressed pages hide plain bytes) and every other file is scanned as bytes."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import NIGHT, copy_of, run_night_in_process
+from deltalake import DeltaTable
+from wkw.config import BRONZE, PUBLISHED, SILVER
+from wkw.lake import delta_tables
+
+pytestmark = pytest.mark.e2e
+FIRST = NIGHT
+SECOND = FIRST + timedelta(days=1)
+
+
+def strings(value):
+    """Every string inside a row value (nested lists, maps as key/value pairs, structs)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings(item)
+
+
+def files_holding(lake: Path, addresses: set[str]) -> list[str]:
+    """Every file under the lake holding one of `addresses`: Parquet by value, the rest by bytes."""
+    found = []
+    for path in sorted(p for p in lake.rglob("*") if p.is_file()):
+        if path.suffix == ".parquet":
+            values = (s.lower() for row in pq.read_table(path).to_pylist() for s in strings(row))
+            if any(address in value for value in values for address in addresses):
+                found.append(str(path.relative_to(lake)))
+        elif any(address.encode() in path.read_bytes().lower() for address in addresses):
+            found.append(str(path.relative_to(lake)))
+    return found
+
+
+def rows_holding(settings, addresses: set[str]) -> dict[str, int]:
+    """Per Delta table (current version, read with delta-rs), the rows naming one of `addresses`."""
+    hits = {}
+    for path in delta_tables(settings):
+        rows = DeltaTable(path).to_pyarrow_table().to_pylist()
+        count = sum(any(a in s.lower() for s in strings(row) for a in addresses) for row in rows)
+        if count:
+            hits[path.removeprefix(settings.lake)] = count
+    return hits
+
+
+def pairs(settings):
+    rows = DeltaTable(settings.table_path(PUBLISHED, "connection_strength")).to_pyarrow_table().to_pylist()
+    return {(r["colleague_email"], r["contact_email"]) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def nights(spark, local_night, tmp_path_factory):
+    """Night one is the suite's company night (a copy of its lake and landing); the requests land for
+    night two, which runs with `retention_days = 0` so that the purge happens at once."""
+    assert local_night.logical_date == FIRST
+    root = tmp_path_factory.mktemp("privacy")
+    base = copy_of(local_night, root, with_landing=True)
+    settings = dataclasses.replace(
+        base, raw={**base.raw, "privacy": {**base.raw["privacy"], "retention_days": 0}}
+    )
+    landing, truth = Path(settings.landing), local_night.truth
+    before = pairs(settings)
+    # The colleague who introduces most, and a contact someone else knows too.
+    by_colleague = Counter(colleague for colleague, _ in before)
+    leaver = next(c for c, _ in by_colleague.most_common() if c != truth["sample_seller"])
+    erased = sorted(contact for colleague, contact in before if colleague != leaver)[0]
+    with (landing / "directory" / FIRST.isoformat() / "users.csv").open(newline="") as fh:
+        users = list(csv.DictReader(fh))
+    [leaver_row] = [u for u in users if u["email"] == leaver]
+    leaver_addresses = {leaver, *filter(None, leaver_row["aliases"].split(";"))}
+    subjects = leaver_addresses | {erased}
+    held_before = files_holding(Path(settings.lake), subjects)
+    for user in users:
+        if user["email"] == leaver:
+            user["opted_out"] = "true"
+    second = landing / "directory" / SECOND.isoformat()
+    second.mkdir(parents=True)
+    with (second / "users.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(users[0]))
+        writer.writeheader()
+        writer.writerows(users)
+    (landing / "crm" / SECOND.isoformat()).mkdir(parents=True)
+    crm = (landing / "crm" / FIRST.isoformat() / "crm.csv").read_bytes()
+    (landing / "crm" / SECOND.isoformat() / "crm.csv").write_bytes(crm)
+    requests = landing / "privacy" / SECOND.isoformat()
+    requests.mkdir(parents=True)
+    (requests / "requests.csv").write_text(f"request_id,email\nDSR-0001,{erased}\n,someone@example.com\n")
+    run_night_in_process(spark, settings, SECOND)
+    return settings, before, leaver, erased, subjects, held_before
+
+
+def test_before_the_requests_the_people_are_there(nights):
+    """The checks below could not pass by accident: both people were in the lake's files after night one."""
+    _, before, leaver, erased, _, held_before = nights
+    assert any(colleague == leaver for colleague, _ in before)
+    assert any(contact == erased for _, contact in before)
+    assert any(name.startswith("published/") for name in held_before)
+    assert any(name.startswith("bronze/mail_messages/") for name in held_before)
+
+
+def test_after_the_second_night_they_are_in_no_table(nights):
+    settings, *_, subjects, _ = nights
+    assert rows_holding(settings, subjects) == {}
+
+
+def test_no_file_under_the_lake_holds_their_address(nights):
+    settings, *_, subjects, _ = nights
+    assert files_holding(Path(settings.lake), subjects) == []
+
+
+def test_everyone_else_keeps_their_ties(nights):
+    settings, before, leaver, erased, _, _ = nights
+    expected = {(c, p) for c, p in before if c != leaver and p != erased}
+    assert pairs(settings) == expected
+
+
+def test_the_register_keeps_hashes_and_the_status_of_each_request(nights):
+    settings, _, leaver, erased, _, _ = nights
+    register = DeltaTable(settings.table_path(SILVER, "privacy_requests")).to_pyarrow_table().to_pylist()
+    from wkw.privacy.policy import subject_hash
+
+    by_subject = {row["subject_sha256"]: row for row in register}
+    for address, kind in ((leaver, "opt_out"), (erased, "erasure")):
+        row = by_subject[subject_hash(address)]
+        assert row["kind"] == kind and row["received_date"] == SECOND
+        assert row["status"] == "purged" and row["applied_at"] <= row["purged_at"]
+    assert by_subject[subject_hash(erased)]["request_id"] == "erasure:DSR-0001"
+
+
+def test_a_bad_request_is_quarantined_and_counted(nights):
+    settings = nights[0]
+    quarantine = DeltaTable(settings.table_path(BRONZE, "quarantine")).to_pyarrow_table().to_pylist()
+    bad = [(r["source"], r["position"], r["reason"]) for r in quarantine if r["source"] == "privacy"]
+    assert bad == [("privacy", 3, "missing_request_id")]
+    reconciliation = DeltaTable(settings.table_path(SILVER, "reconciliation")).to_pyarrow_table().to_pylist()
+    [counted] = [r for r in reconciliation if r["source"] == "privacy" and r["as_of_date"] == SECOND]
+    assert (counted["read"], counted["accepted"], counted["quarantined"], counted["balanced"]) == (
+        2,
+        1,
+        1,
+        True,
+    )
+
+
+def test_status_shows_each_request(nights, monkeypatch):
+    from typer.testing import CliRunner
+    from wkw.serve.cli import app
+
+    settings = nights[0]
+    monkeypatch.setenv("WKW_LAKE", settings.lake)
+    shown = CliRunner().invoke(app, ["status", "--privacy", "--json"])
+    assert shown.exit_code == 0, shown.output
+    requests = {r["request_id"]: r for r in json.loads(shown.output)}
+    assert requests["erasure:DSR-0001"]["status"] == "purged"
+    assert requests["erasure:DSR-0001"]["received_date"] == SECOND.isoformat()
+    assert {r["kind"] for r in requests.values()} == {"erasure", "opt_out"}
+    assert all(r["applied_at"] and r["purged_at"] for r in requests.values())
+    text = CliRunner().invoke(app, ["status", "--privacy"])
+    assert text.exit_code == 0 and "erasure:DSR-0001" in text.output and "purged" in text.output

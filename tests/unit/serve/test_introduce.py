@@ -1,0 +1,343 @@
+"""Get Introduced (`wkw.serve.introduce`, `wkw.serve.access`, `wkw introduce`) on a tiny lake written with `deltalake`.
+
+No Spark: the published tables and the directory are written directly in their real shapes. Mail goes
+to a real SMTP server on loopback (aiosmtpd), or to a port where nothing listens.
+
+    .venv/bin/python -m pytest tests/test_introduce.py -q
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import socket
+from datetime import UTC, date, datetime, timedelta
+from email import policy
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import typer
+from aiosmtpd.controller import Controller
+from deltalake import DeltaTable, write_deltalake
+from typer.testing import CliRunner
+from wkw.config import load_settings
+from wkw.serve import access
+from wkw.serve.cli_introduce import EXIT_REFUSED, EXIT_REPEAT, register
+from wkw.serve.errors import NotAnIntroducer, RepeatRequest, SendFailed
+from wkw.serve.introduce import DRAFT, SEND, request_introduction
+
+LEAD = "arjun.shah@bellowscollege.com"
+COLLEAGUE = "ines.chen@contoso.com"
+OTHER_COLLEAGUE = "jonas.olsen@contoso.com"
+SELLER = "maria.lopez@contoso.com"
+PUBLICATION_ID = "2026-11-26-0123456789abcdef"
+AS_OF = date(2026, 11, 26)
+NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+UTC_TS = pa.timestamp("us", tz="UTC")
+LOOPBACK = "127.0.0.1"
+
+INTRODUCER_COLUMNS = {
+    "contact_email": pa.string(),
+    "contact_name": pa.string(),
+    "contact_company": pa.string(),
+    "crm_id": pa.string(),
+    "crm_type": pa.string(),
+    "rank": pa.int32(),
+    "colleague_email": pa.string(),
+    "colleague_name": pa.string(),
+    "colleague_title": pa.string(),
+    "colleague_department": pa.string(),
+    "strength": pa.float64(),
+    "score": pa.float64(),
+    "band": pa.string(),
+    "last_interaction_at": UTC_TS,
+    "last_interaction_channel": pa.string(),
+    "mails_sent": pa.int64(),
+    "mails_received": pa.int64(),
+    "meetings": pa.int64(),
+    "calls": pa.int64(),
+    "two_way": pa.bool_(),
+    "publication_id": pa.string(),
+}
+
+
+def _introducer(rank: int, email_: str, name: str, title: str, band: str, last: datetime) -> dict:
+    return {
+        "contact_email": LEAD,
+        "contact_name": "Arjun Shah",
+        "contact_company": "Bellows College",
+        "crm_id": "LEAD-00042",
+        "crm_type": "lead",
+        "rank": rank,
+        "colleague_email": email_,
+        "colleague_name": name,
+        "colleague_title": title,
+        "colleague_department": "Sales",
+        "strength": 0.8 if band == "strong" else 0.1,
+        "score": 6.4 if band == "strong" else 0.4,
+        "band": band,
+        "last_interaction_at": last,
+        "last_interaction_channel": "mail",
+        "mails_sent": 12,
+        "mails_received": 9,
+        "meetings": 0,
+        "calls": 0,
+        "two_way": True,
+        "publication_id": PUBLICATION_ID,
+    }
+
+
+def _user(email_: str, name: str, title: str, roles: list, licences: list, active: bool = True) -> dict:
+    return {
+        "user_id": email_.split("@")[0],
+        "email": email_,
+        "aliases": [email_.replace("@", ".alias@")],
+        "name": name,
+        "title": title,
+        "department": "Sales",
+        "region": "EMEA",
+        "roles": roles,
+        "licences": licences,
+        "active": active,
+        "opted_out": False,
+    }
+
+
+PREMIUM = ["Microsoft 365 E3", "Sales Premium"]
+DIRECTORY_NOW = [
+    _user(SELLER, "Maria Lopez", "Account Executive", ["salesperson"], PREMIUM),
+    _user(COLLEAGUE, "Ines Chen", "Account Executive", ["salesperson"], PREMIUM),
+    _user("left@contoso.com", "Lee Left", "Sales Manager", ["sales manager"], PREMIUM, active=False),
+    _user("basic@contoso.com", "Bo Basic", "Account Executive", ["salesperson"], ["Microsoft 365 E3"]),
+    _user("eng@contoso.com", "Eve Engineer", "Engineer", ["engineer"], PREMIUM),
+]
+# The older snapshot still has "left" active: only the newest one counts.
+DIRECTORY_BEFORE = [_user("left@contoso.com", "Lee Left", "Sales Manager", ["sales manager"], PREMIUM)]
+
+
+def _write_directory(lake: Path) -> None:
+    rows = [{"ingest_date": date(2026, 11, 1), **u} for u in DIRECTORY_BEFORE]
+    rows += [{"ingest_date": AS_OF, **u} for u in DIRECTORY_NOW]
+    strings = pa.list_(pa.string())
+    schema = pa.schema(
+        [("ingest_date", pa.date32()), ("user_id", pa.string()), ("email", pa.string())]
+        + [("aliases", strings), ("name", pa.string()), ("title", pa.string())]
+        + [("department", pa.string()), ("region", pa.string()), ("roles", strings)]
+        + [("licences", strings), ("active", pa.bool_()), ("opted_out", pa.bool_())]
+    )
+    write_deltalake(str(lake / "bronze" / "directory"), pa.Table.from_pylist(rows, schema))
+
+
+def _write_publication(lake: Path) -> None:
+    last = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
+    rows = [
+        _introducer(1, COLLEAGUE, "Ines Chen", "Account Executive", "strong", last),
+        _introducer(2, OTHER_COLLEAGUE, "Jonas Olsen", "Marketing Manager", "weak", last - timedelta(60)),
+    ]
+    introducers = pa.Table.from_pylist(rows, pa.schema(list(INTRODUCER_COLUMNS.items())))
+    write_deltalake(str(lake / "published" / "introducers"), introducers)
+    counts = pa.map_(pa.string(), pa.int64())
+    publication = {
+        "publication_id": PUBLICATION_ID,
+        "as_of_date": AS_OF,
+        "published_at": datetime(2026, 11, 27, 2, 0, tzinfo=UTC),
+        "model_version": "strength-1",
+        "table_versions": [("introducers", 0)],
+        "row_counts": [("introducers", len(rows))],
+    }
+    schema = pa.schema(
+        [("publication_id", pa.string()), ("as_of_date", pa.date32()), ("published_at", UTC_TS)]
+        + [("model_version", pa.string()), ("table_versions", counts), ("row_counts", counts)]
+    )
+    write_deltalake(str(lake / "published" / "publications"), pa.Table.from_pylist([publication], schema))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+class Collecting:
+    """An aiosmtpd handler that keeps every envelope, or refuses DATA with `refuse` (e.g. "554 ...")."""
+
+    def __init__(self, refuse: str | None = None) -> None:
+        self.envelopes = []
+        self.refuse = refuse
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return self.refuse
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def _serve(handler: Collecting, monkeypatch):
+    port = _free_port()
+    controller = Controller(handler, hostname=LOOPBACK, port=port)
+    controller.start()
+    monkeypatch.setenv("WKW_SMTP_HOST", LOOPBACK)
+    monkeypatch.setenv("WKW_SMTP_PORT", str(port))
+    return controller
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    lake = tmp_path / "lake"
+    _write_directory(lake)
+    _write_publication(lake)
+    for name in ("WKW_SMTP_USER", "WKW_SMTP_PASSWORD", "WKW_USER"):
+        monkeypatch.delenv(name, raising=False)
+    return dataclasses.replace(load_settings(), lake=str(lake))
+
+
+@pytest.fixture
+def relay(monkeypatch):
+    handler = Collecting()
+    controller = _serve(handler, monkeypatch)
+    yield handler
+    controller.stop()
+
+
+def _logged(settings) -> list[dict]:
+    path = settings.table_path("published", "introduction_requests")
+    if not DeltaTable.is_deltatable(path):
+        return []
+    return DeltaTable(path).to_pyarrow_table().to_pylist()
+
+
+def test_send_reaches_the_colleague_through_the_relay(settings, relay):
+    result = request_introduction(
+        settings, LEAD, COLLEAGUE, SELLER, SEND, note="We met at Web Summit.", now=NOW
+    )
+
+    [envelope] = relay.envelopes
+    assert envelope.mail_from == SELLER and envelope.rcpt_tos == [COLLEAGUE]
+    received = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert received["From"].addresses[0].addr_spec == SELLER
+    assert received["To"].addresses[0].display_name == "Ines Chen"
+    assert received["Subject"] == "Introduction to Arjun Shah (Bellows College)?"
+    assert received["X-Unsent"] is None
+    body = received.get_content().replace("\r\n", "\n")  # CRLF on the wire
+    assert "Arjun Shah at Bellows College" in body
+    assert "last in touch by e-mail on 2026-11-23" in body and "know Arjun well" in body
+    assert "We met at Web Summit." in body and body.rstrip().endswith("Maria Lopez\nAccount Executive")
+    [row] = _logged(settings)
+    assert row["mode"] == "sent" and row["message_id"] == received["Message-ID"] == result.message_id
+    assert (row["requester_email"], row["colleague_email"], row["lead_email"]) == (SELLER, COLLEAGUE, LEAD)
+    assert row["publication_id"] == PUBLICATION_ID and row["note_given"] is True
+    assert row["requested_at"] == NOW
+
+
+def test_relay_down_is_a_clear_error_and_nothing_is_logged(settings, monkeypatch):
+    with socket.socket() as bound_not_listening:
+        bound_not_listening.bind((LOOPBACK, 0))
+        monkeypatch.setenv("WKW_SMTP_HOST", LOOPBACK)
+        monkeypatch.setenv("WKW_SMTP_PORT", str(bound_not_listening.getsockname()[1]))
+        with pytest.raises(SendFailed, match="did not take the message .*nothing was sent"):
+            request_introduction(settings, LEAD, COLLEAGUE, SELLER, SEND, now=NOW)
+    assert _logged(settings) == []
+
+
+def test_relay_refusal_is_a_clear_error_and_nothing_is_logged(settings, monkeypatch):
+    controller = _serve(Collecting(refuse="554 5.7.1 relaying denied"), monkeypatch)
+    try:
+        with pytest.raises(SendFailed, match="554 5.7.1 relaying denied"):
+            request_introduction(settings, LEAD, COLLEAGUE, SELLER, SEND, now=NOW)
+    finally:
+        controller.stop()
+    assert _logged(settings) == []
+
+
+def test_draft_is_an_eml_with_the_same_headers(settings, tmp_path):
+    out = tmp_path / "drafts" / "intro.eml"
+    result = request_introduction(settings, LEAD, COLLEAGUE, "Maria.Lopez.alias@contoso.com", DRAFT, out=out)
+
+    draft = email.message_from_bytes(out.read_bytes(), policy=policy.default)
+    assert draft["From"].addresses[0].addr_spec == SELLER  # the alias resolved to the primary e-mail
+    assert draft["To"].addresses[0].addr_spec == COLLEAGUE
+    assert draft["Subject"] == result.subject == "Introduction to Arjun Shah (Bellows College)?"
+    assert draft["X-Unsent"] == "1" and draft["Message-ID"] == result.message_id
+    assert draft["Date"].datetime.tzinfo is not None
+    assert "Arjun Shah" in draft.get_content()
+    [row] = _logged(settings)
+    assert row["mode"] == "drafted" and row["note_given"] is False
+
+
+@pytest.mark.parametrize(
+    ("requester", "reason", "message"),
+    [
+        ("nobody@contoso.com", access.UNKNOWN, "not in the company directory"),
+        ("left@contoso.com", access.INACTIVE, "not an active user"),
+        ("basic@contoso.com", access.UNLICENSED, "does not hold the Sales Premium licence"),
+        ("eng@contoso.com", access.WRONG_ROLE, "none of the sales roles"),
+        ("", access.NO_REQUESTER, "pass --as EMAIL or set WKW_USER"),
+    ],
+)
+def test_gate_refuses_each_case_with_its_own_message(settings, tmp_path, requester, reason, message):
+    out = tmp_path / "never.eml"
+    with pytest.raises(access.AccessRefused, match=message) as refused:
+        request_introduction(settings, LEAD, COLLEAGUE, requester, DRAFT, out=out, now=NOW)
+    assert refused.value.reason == reason
+    assert not out.exists() and _logged(settings) == []
+
+
+def test_gate_follows_the_configured_licence_and_roles(settings):
+    raw = {**settings.raw, "access": {"licence": "Microsoft 365 E3", "roles": ["Engineer"]}}
+    configured = dataclasses.replace(settings, raw=raw)
+    assert access.check_requester(configured, "eng@contoso.com").name == "Eve Engineer"
+    with pytest.raises(access.AccessRefused) as refused:
+        access.check_requester(configured, SELLER)
+    assert refused.value.reason == access.WRONG_ROLE
+
+
+def test_colleague_who_is_not_an_introducer_is_refused(settings, relay):
+    with pytest.raises(NotAnIntroducer, match="not among the 2 colleagues who know"):
+        request_introduction(settings, LEAD, "eng@contoso.com", SELLER, SEND, now=NOW)
+    with pytest.raises(NotAnIntroducer, match="no colleague is known to know"):
+        request_introduction(settings, "stranger@example.com", COLLEAGUE, SELLER, SEND, now=NOW)
+    assert relay.envelopes == [] and _logged(settings) == []
+
+
+def test_repeat_within_the_window_is_refused_with_the_first_time(settings, relay):
+    request_introduction(settings, LEAD, COLLEAGUE, SELLER, SEND, now=NOW)
+    with pytest.raises(RepeatRequest, match="at 2026-11-27 09:30 UTC") as repeat:
+        request_introduction(settings, LEAD, COLLEAGUE, SELLER, SEND, now=NOW + timedelta(hours=3))
+    assert repeat.value.first_requested_at == NOW
+    request_introduction(settings, LEAD, OTHER_COLLEAGUE, SELLER, SEND, now=NOW + timedelta(hours=3))
+    request_introduction(settings, LEAD, COLLEAGUE, SELLER, SEND, now=NOW + timedelta(hours=25))
+    assert [e.rcpt_tos for e in relay.envelopes] == [[COLLEAGUE], [OTHER_COLLEAGUE], [COLLEAGUE]]
+    assert len(_logged(settings)) == 3
+
+
+@pytest.fixture
+def cli(settings, monkeypatch):
+    monkeypatch.setenv("WKW_LAKE", settings.lake)
+    app = typer.Typer()
+
+    @app.callback()
+    def wkw() -> None:
+        """A group, as the real `wkw` app is: the command is named on the command line."""
+
+    register(app)
+    return app
+
+
+def test_cli_writes_a_draft_then_refuses_the_repeat(cli, tmp_path):
+    out = tmp_path / "intro.eml"
+    args = ["introduce", LEAD, "--via", COLLEAGUE, "--out", str(out)]
+    done = CliRunner().invoke(cli, args, env={"WKW_USER": SELLER})
+    assert done.exit_code == 0, done.output
+    assert "draft written to" in done.output and out.exists()
+    again = CliRunner().invoke(cli, [*args, "--as", SELLER])
+    assert again.exit_code == EXIT_REPEAT and "already asked" in again.output
+
+
+def test_cli_refuses_an_unlicensed_requester(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("WKW_USER", "basic@contoso.com")
+    out = tmp_path / "x.eml"
+    refused = CliRunner().invoke(cli, ["introduce", LEAD, "--via", COLLEAGUE, "--out", str(out)])
+    assert refused.exit_code == EXIT_REFUSED
+    assert "does not hold the Sales Premium licence" in refused.output
+    assert not out.exists()
