@@ -19,7 +19,8 @@ For the logical date `ds` (the day whose exports landed in `landing/<source>/<ds
 interactions and strength are incremental: a night reads what landed that night, not the years behind
 it. Trigger with `{"mode": "full"}` (`wkw run --full`) to recompute both from all history.
 
-Each stage is a `spark-submit` of `jobs/wkw/stages/<stage>.py` through connection `spark_default`
+The stage list is `wkw.pipeline.STAGES` (what each reads and writes). Each stage is a `spark-submit` of
+`jobs/wkw/stages/<stage>.py` through connection `spark_default`
 (`local[*]` by default; point it at `spark://...` for a cluster). Run one day with
 `wkw run --date YYYY-MM-DD` or `airflow dags test who_knows_whom YYYY-MM-DD`.
 """
@@ -34,24 +35,13 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 from airflow.sdk import Asset, Param, dag
 from wkw.ops.airflow import DAG_ID, spark_properties_file
 from wkw.ops.alerts import notify_failure
+from wkw.pipeline import PUBLISHED_TABLES, STAGES
 
 STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"
-STAGES = ("extract", "privacy", "interactions", "strength", "introducers", "validate", "publish", "maintain")
-WITH_MODE = ("interactions", "strength")  # incremental by default; params.mode = "full" recomputes
 PUBLISHED_ASSETS = [
     Asset(name=f"wkw.{table}", uri=f"wkw://published/{table}")
-    for table in ("connection_strength", "introducers", "top_introducers", "publications")
+    for table in (*PUBLISHED_TABLES, "publications")
 ]
-STAGE_DOCS = {
-    "extract": "Landing files of `ds` -> bronze (headers only); malformed records -> bronze.quarantine.",
-    "privacy": "Withheld and erased people removed from every table; VACUUM after the retention.",
-    "interactions": "Bronze -> silver.interactions; filters counted in silver.reconciliation.",
-    "strength": "Silver -> gold.connection_strength (staged), with receipts.",
-    "introducers": "Gold -> gold.introducers and gold.top_introducers (staged).",
-    "validate": "Great Expectations gate and privacy checks; fails the run if anything is wrong.",
-    "publish": "Staged -> published wkw.* tables and one row in wkw.publications.",
-    "maintain": "Old nightly gold partitions dropped, small files compacted, files per table recorded.",
-}
 
 
 @dag(
@@ -76,15 +66,15 @@ def who_knows_whom():
     previous = None
     for stage in STAGES:
         task = SparkSubmitOperator(
-            task_id=stage,
-            application=str(STAGES_DIR / f"{stage}.py"),
+            task_id=stage.name,
+            application=str(STAGES_DIR / f"{stage.name}.py"),
             conn_id="spark_default",
-            name=f"wkw-{stage}",
+            name=f"wkw-{stage.name}",
             properties_file="{{ wkw_spark_properties() }}",
             application_args=["--date", "{{ ds }}"]
-            + (["--mode", "{{ params.mode }}"] if stage in WITH_MODE else []),
-            outlets=PUBLISHED_ASSETS if stage == "publish" else [],
-            doc_md=STAGE_DOCS[stage],
+            + (["--mode", "{{ params.mode }}"] if stage.with_mode else []),
+            outlets=PUBLISHED_ASSETS if stage.name == "publish" else [],
+            doc_md=stage.doc,
         )
         if previous is not None:
             previous >> task

@@ -13,9 +13,7 @@ from wkw.pipeline import PUBLISHED_TABLES
 __all__ = ["BRONZE", "GOLD", "PUBLISHED", "PUBLISHED_TABLES", "SILVER"]
 
 
-DEFAULT_TABLE_WORKERS = 4
 INITIAL_PARTITIONS = "spark.sql.adaptive.coalescePartitions.initialPartitionNum"
-DEFAULT_HISTORY_PARTITIONS = 64
 
 
 def delta_tables(settings: Settings) -> list[str]:
@@ -54,25 +52,9 @@ def per_table(work, paths: list[str], workers: int) -> dict:
     return {path: future.result() for path, future in futures.items()}
 
 
-def table_workers(settings: Settings) -> int:
-    """`[maintenance] table_workers`: how many tables are vacuumed, compacted or scrubbed at once."""
-    workers = int(settings.raw.get("maintenance", {}).get("table_workers", DEFAULT_TABLE_WORKERS))
-    if workers < 1:
-        raise ValueError(f"[maintenance] table_workers must be at least 1: {workers}")
-    return workers
-
-
-def history_partitions(settings: Settings) -> int:
-    """`[spark] history_partitions`: the shuffle partitions a computation over all history starts from."""
-    partitions = int(settings.raw.get("spark", {}).get("history_partitions", DEFAULT_HISTORY_PARTITIONS))
-    if partitions < 1:
-        raise ValueError(f"[spark] history_partitions must be at least 1: {partitions}")
-    return partitions
-
-
 @contextmanager
 def over_history(spark: SparkSession, settings: Settings, full: bool = True):
-    """Within: when `full`, every shuffle starts from `history_partitions` partitions, which adaptive
+    """Within: when `full`, every shuffle starts from `[spark] history_partitions` partitions, which adaptive
     execution coalesces to what the data needs (one or two on a small company). A year of history then
     sorts and aggregates in pieces a task's memory holds; a night's small work keeps
     `spark.sql.shuffle.partitions` (64 partitions would cost Delta's own small jobs, which are not
@@ -81,7 +63,7 @@ def over_history(spark: SparkSession, settings: Settings, full: bool = True):
         yield
         return
     before = spark.conf.get(INITIAL_PARTITIONS, None)
-    spark.conf.set(INITIAL_PARTITIONS, str(history_partitions(settings)))
+    spark.conf.set(INITIAL_PARTITIONS, str(settings.spark.history_partitions))
     try:
         yield
     finally:

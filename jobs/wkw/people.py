@@ -8,6 +8,8 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from wkw.config import Filters
+
 
 def latest_snapshot(bronze: DataFrame, as_of: date) -> DataFrame:
     """The rows of the newest ingest on or before `as_of` (a directory or CRM export is a full snapshot)."""
@@ -50,9 +52,10 @@ def is_internal(address: Column, domains: tuple[str, ...]) -> Column:
     return address.rlike(internal_domain_pattern(domains))
 
 
-def is_denied(address: Column, filters: dict) -> Column:
+def is_denied(address: Column, filters: Filters | None) -> Column:
     """An external address of `[filters] denied_domains` (or a subdomain) or `denied_addresses`."""
-    domains = tuple(d.strip().lower() for d in filters.get("denied_domains", []) if d.strip())
-    addresses = sorted({a.strip().lower() for a in filters.get("denied_addresses", []) if a.strip()})
+    if filters is None:
+        return F.lit(False)
+    domains, addresses = filters.denied_domains, list(filters.denied_addresses)
     by_address = address.isin(addresses) if addresses else F.lit(False)
     return F.coalesce(by_address | is_internal(address, domains), F.lit(False))

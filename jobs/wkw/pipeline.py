@@ -151,7 +151,9 @@ class StageResult:
 
     def log_lines(self) -> list[str]:
         rows = ", ".join(f"{table} {count}" for table, count in sorted(self.rows.items()))
-        head = f"{self.stage} {self.as_of.isoformat()}: " + ("ok" if self.ok else f"{len(self.failures)} failed")
+        head = f"{self.stage} {self.as_of.isoformat()}: " + (
+            "ok" if self.ok else f"{len(self.failures)} failed"
+        )
         lines = [head + (f"; rows {rows}" if rows else "")]
         lines += [f"  {note}" for note in self.notes]
         lines += [f"  failed: {failure}" for failure in self.failures]

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from wkw.config import PROJECT_ROOT
+from wkw.pipeline import STAGE_NAMES
+from wkw.pipeline import STAGES as PIPELINE
 
 DAG_FILE = PROJECT_ROOT / "dags" / "who_knows_whom.py"
-STAGES = ["extract", "privacy", "interactions", "strength", "introducers", "validate", "publish", "maintain"]
-WITH_MODE = {"interactions", "strength"}
+STAGES = list(STAGE_NAMES)
+WITH_MODE = {stage.name for stage in PIPELINE if stage.with_mode}
 NIGHT = date(2026, 11, 26)
 WKW = str(Path(sys.executable).parent / "wkw")
 

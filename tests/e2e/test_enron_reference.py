@@ -1,7 +1,8 @@
 """The Enron public_dev archive end to end (extract + interactions, one ingest) against the reference counts.
 
 Every file read is accounted for, and every (colleague, external) pair-direction whose message count differs
-from public_dev_knows_reference.csv is explained by a cause computed from the data (wkw.tools.enron_reference).
+from public_dev_knows_reference.csv is explained by a cause computed from the data
+(wkw.tools.enron_reference).
 The pairs below were checked by hand against the message files and the reference.
 
 Run: .venv/bin/python -m pytest tests/test_enron_reference.py -q   (about 3 to 6 minutes on 2 cores)

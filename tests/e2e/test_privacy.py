@@ -73,7 +73,7 @@ def nights(spark, local_night, tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy")
     base = copy_of(local_night, root, with_landing=True)
     settings = dataclasses.replace(
-        base, raw={**base.raw, "privacy": {**base.raw["privacy"], "retention_days": 0}}
+        base, privacy=base.with_conf("privacy", retention_days=0).privacy
     )
     landing, truth = Path(settings.landing), local_night.truth
     before = pairs(settings)

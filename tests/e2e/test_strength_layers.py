@@ -17,6 +17,7 @@ from support.scored_rows import assert_same
 from wkw import schemas
 from wkw.config import GOLD, SILVER
 from wkw.scoring.parts import seen_names
+from wkw.scoring.state import STATE
 from wkw.stages import maintain, strength
 from wkw.stages.interactions import write_interactions
 
@@ -74,7 +75,7 @@ def lake(spark, tmp_path_factory, make_settings):
     settings = dataclasses.replace(
         base,
         model={**base.model, "lookback_days": LOOKBACK},
-        raw={**base.raw, "strength": {"snapshot_nights": 3, "snapshot_share": 100.0}},
+        strength=base.with_conf("strength", snapshot_nights=3, snapshot_share=100.0).strength,
     )
     schema = T.StructType([*schemas.INTERACTION.fields, T.StructField("ingest_date", T.DateType())])
     silver = spark.createDataFrame(interactions(), schema)
@@ -133,7 +134,7 @@ def test_the_layers_follow_the_snapshot_policy(spark, lake):
     }
     assert [done[night]["mode"] for night in NIGHTS] == ["full"] + ["incremental"] * 5
     assert all(done[night]["carried_from"] == night - timedelta(days=1) for night in NIGHTS[1:])
-    state = spark.read.format("delta").load(settings.table_path(GOLD, strength.STATE))
+    state = spark.read.format("delta").load(settings.table_path(GOLD, STATE))
     pairs = {night: state.where(F.col("as_of_date") == F.lit(night)).count() for night in NIGHTS}
     assert all(done[night]["state_rows"] == pairs[night] for night in NIGHTS)
     assert pairs[NIGHTS[1]] < pairs[NIGHTS[0]] and pairs[NIGHTS[4]] < pairs[NIGHTS[3]]
@@ -141,7 +142,7 @@ def test_the_layers_follow_the_snapshot_policy(spark, lake):
 
 def test_a_pair_that_leaves_is_a_tombstone_and_can_come_back(spark, lake):
     settings, got, _ = lake
-    state = spark.read.format("delta").load(settings.table_path(GOLD, strength.STATE))
+    state = spark.read.format("delta").load(settings.table_path(GOLD, STATE))
     pair = (F.col("colleague_email") == RETURNING[0]) & (F.col("contact_email") == RETURNING[1])
     by_night = {r.as_of_date: r for r in state.where(pair).collect()}
     # Its mail of FIRST - 6 leaves the window on NIGHTS[2] (the window is LOOKBACK days); the snapshot of
@@ -166,9 +167,9 @@ def test_a_rerun_of_an_old_night_gives_its_tables_again(spark, lake):
 
 def test_maintain_keeps_the_snapshot_the_kept_nights_stand_on(spark, lake):
     settings, _, expected = lake
-    settings = dataclasses.replace(settings, raw={**settings.raw, "maintenance": {"keep_nights": 2}})
+    settings = settings.with_conf("maintenance", keep_nights=2)
     maintain.prune_old_nights(spark, settings, NIGHTS[5])
-    state = spark.read.format("delta").load(settings.table_path(GOLD, strength.STATE))
+    state = spark.read.format("delta").load(settings.table_path(GOLD, STATE))
     assert {r.as_of_date for r in state.select("as_of_date").distinct().collect()} == set(NIGHTS[3:6])
     scores = spark.read.format("delta").load(settings.table_path(GOLD, "connection_strength"))
     assert {r.as_of_date for r in scores.select("as_of_date").distinct().collect()} == set(NIGHTS[4:6])

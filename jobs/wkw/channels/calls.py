@@ -19,11 +19,11 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from wkw.config import Filters
 from wkw.people import is_denied, is_internal
 from wkw.vocabulary import CALL, CALLS_SOURCE
 
 CALL_RECORD_KEY = ["ingest_date", "source_file", "position"]
-DEFAULT_MIN_CALL_SECONDS = 30
 PARTIES = ("caller", "callee")
 
 
@@ -40,7 +40,7 @@ def _party(addresses: DataFrame, party: str) -> DataFrame:
 
 
 def resolve_parties(
-    calls: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: dict | None = None
+    calls: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: Filters | None = None
 ) -> DataFrame:
     """Each call with, per party, the resolved address (colleague's primary e-mail or as recorded),
     whether it is a colleague and whether that colleague is withheld."""
@@ -54,7 +54,7 @@ def resolve_parties(
             F.coalesce(colleague, address).alias(f"{party}_resolved"),
             (colleague.isNotNull() | is_internal(address, internal_domains)).alias(f"{party}_is_colleague"),
             F.coalesce(f"{party}_withheld", F.lit(False)).alias(f"{party}_is_withheld"),
-            is_denied(address, denied or {}).alias(f"{party}_is_denied"),
+            is_denied(address, denied).alias(f"{party}_is_denied"),
         ]
     return resolved.select(*CALL_RECORD_KEY, "started_at", "duration_seconds", *flags)
 
@@ -120,7 +120,7 @@ def call_interactions(
     `calls` is the whole bronze calls table; `addresses` is wkw.people.colleague_addresses of the
     directory snapshot in force (address, colleague_email, withheld, active).
     """
-    min_call_seconds = int(settings.filters.get("min_call_seconds", DEFAULT_MIN_CALL_SECONDS))
+    min_call_seconds = settings.filters.min_call_seconds
     resolved = resolve_parties(
         calls_until(calls, as_of), addresses, settings.internal_domains, settings.filters
     )

@@ -9,6 +9,7 @@ from datetime import date
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from wkw.config import Filters
 from wkw.people import is_denied, is_internal
 from wkw.privacy.policy import REDACTED_PREFIX
 
@@ -70,7 +71,10 @@ def seen_keys(earlier: DataFrame, tonight: DataFrame) -> DataFrame:
 
 
 def mail_edges(
-    messages: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: dict | None = None
+    messages: DataFrame,
+    addresses: DataFrame,
+    internal_domains: tuple[str, ...],
+    denied: Filters | None = None,
 ) -> DataFrame:
     """Sender -> each recipient, with both ends resolved: colleague (primary e-mail) or external, and
     whether the external end is denied (`[filters] denied_domains`, `denied_addresses`)."""
@@ -107,7 +111,7 @@ def mail_edges(
         "*",
         sender_is_colleague.alias("sender_is_colleague"),
         recipient_is_colleague.alias("recipient_is_colleague"),
-        is_denied(external, denied or {}).alias("external_denied"),
+        is_denied(external, denied).alias("external_denied"),
     )
 
 
@@ -196,8 +200,8 @@ def mail_interactions(
     """
     messages = classify_messages(
         mail_until(mail, as_of),
-        list(settings.filters["automated_sender_patterns"]),
-        int(settings.filters["max_mail_recipients"]),
+        list(settings.filters.automated_sender_patterns),
+        settings.filters.max_mail_recipients,
         seen,
     )
     candidates = messages.where(F.col("filter_reason").isNull())

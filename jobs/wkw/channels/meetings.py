@@ -21,7 +21,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from wkw.config import Settings
+from wkw.config import Filters, Settings
 from wkw.people import is_denied, is_internal
 from wkw.privacy.policy import REDACTED_PREFIX
 from wkw.vocabulary import CALENDAR_SOURCE, MEETING
@@ -29,7 +29,6 @@ from wkw.vocabulary import CALENDAR_SOURCE, MEETING
 RECORD_KEY = ["ingest_date", "source_file", "position"]
 DECLINED = "DECLINED"
 CANCELLED = "CANCELLED"
-DEFAULT_MAX_ATTENDEES = 25
 ISO_SECOND = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # the occurrence start in interaction_id (session zone is UTC)
 
 
@@ -96,7 +95,7 @@ def participants(records: DataFrame) -> DataFrame:
 
 
 def resolve_participants(
-    people: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: dict | None = None
+    people: DataFrame, addresses: DataFrame, internal_domains: tuple[str, ...], denied: Filters | None = None
 ) -> DataFrame:
     """Each participant as a colleague (primary e-mail, withheld flag), an external person, or redacted."""
     known = addresses.select(F.col("address").alias("email"), "colleague_email", "withheld")
@@ -114,7 +113,7 @@ def resolve_participants(
         (~is_colleague & ~is_redacted).alias("is_external"),
         is_redacted.alias("is_redacted"),
         F.coalesce("withheld", F.lit(False)).alias("is_withheld"),
-        (~is_colleague & ~is_redacted & is_denied(F.col("email"), denied or {})).alias("is_denied"),
+        (~is_colleague & ~is_redacted & is_denied(F.col("email"), denied)).alias("is_denied"),
     )
 
 
@@ -213,7 +212,7 @@ def meeting_interactions(
     meetings: DataFrame, addresses: DataFrame, as_of: date, settings: Settings
 ) -> tuple[DataFrame, DataFrame]:
     """(interactions as `schemas.INTERACTION`, outcome per meeting record) for the logical date."""
-    max_attendees = int(settings.filters.get("max_meeting_attendees", DEFAULT_MAX_ATTENDEES))
+    max_attendees = settings.filters.max_meeting_attendees
     records = meetings_until(meetings, as_of)
     ranked = rank_occurrences(records, as_of, int(settings.model["lookback_days"]))
     resolved = resolve_participants(

@@ -6,10 +6,6 @@ from __future__ import annotations
 import logging
 from email.message import EmailMessage
 
-from wkw.config import load_settings
-from wkw.serve.errors import SendFailed
-from wkw.serve.introduce_mail import SmtpRelay, send_message
-
 log = logging.getLogger("wkw.ops.alerts")
 SMTP_CONN_ID = "wkw_smtp"
 DEFAULT_SMTP_PORT = 25
@@ -31,11 +27,16 @@ def _airflow_connection(conn_id: str):
     return BaseHook.get_connection(conn_id)
 
 
-def notify_failure(context: dict, lookup=_airflow_connection) -> str:
+def notify_failure(context: dict, lookup=_airflow_connection, settings=None) -> str:
     """on_failure_callback: log the summary; mail it when recipients and an SMTP connection are configured."""
+    # Imported here, not at the top: the DAG file imports this module at every parse.
+    from wkw.config import load_settings
+    from wkw.serve.errors import SendFailed
+    from wkw.serve.introduce_mail import SmtpRelay, send_message
+
     summary = failure_summary(context)
     log.error(summary)
-    recipients = list(load_settings().raw.get("alerts", {}).get("email_to", []))
+    recipients = list((settings or load_settings()).alerts.email_to)
     if not recipients:
         return summary
     try:

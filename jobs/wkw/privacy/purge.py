@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 
 from wkw.config import BRONZE, PUBLISHED, SILVER, Settings
 from wkw.files import delete_dir, list_dirs
-from wkw.lake import delta_tables, per_table, table_workers
+from wkw.lake import delta_tables, per_table
 from wkw.privacy.register import REGISTER, REMOVALS, REMOVALS_SCHEMA
 from wkw.privacy.scrub import scrub_table
 
@@ -32,7 +32,9 @@ def scrub_lake(
     own = {settings.table_path(SILVER, REGISTER), settings.table_path(SILVER, REMOVALS)}
     paths = [path for path in delta_tables(settings) if path not in own]
     counted = per_table(
-        lambda path: scrub_table(spark, path, hashes, only_ingest_date), paths, table_workers(settings)
+        lambda path: scrub_table(spark, path, hashes, only_ingest_date),
+        paths,
+        settings.maintenance.table_workers,
     )
     return {path: counts for path, counts in counted.items() if counts["deleted"] or counts["updated"]}
 
@@ -105,7 +107,7 @@ def vacuum_lake(spark: SparkSession, settings: Settings, retention_days: int) ->
             log.warning("VACUUM LITE refused for %s (%s): full VACUUM", path, type(lite_refused).__name__)
             DeltaTable.forPath(spark, path).vacuum(float(hours))
 
-    per_table(vacuum, delta_tables(settings), table_workers(settings))
+    per_table(vacuum, delta_tables(settings), settings.maintenance.table_workers)
 
 
 def purge_reports(settings: Settings, as_of: date, retention_days: int) -> list[str]:

@@ -1,6 +1,6 @@
-"""The privacy register (silver/privacy_requests), hashes only: who is withheld tonight (the directory's
-opted-out and excluded colleagues, erasure requests) and each request's status: received -> applied -> purged, or
-withdrawn when a colleague opts back in. Erasures never lapse."""
+"""The privacy register (silver/privacy_requests), hashes only: who is withheld tonight (the
+directory's opted-out and excluded colleagues, erasure requests) and each request's status: received ->
+applied -> purged, or withdrawn when a colleague opts back in. Erasures never lapse."""
 
 from __future__ import annotations
 
@@ -48,9 +48,7 @@ def withheld_colleagues(directory: DataFrame) -> DataFrame:
 
 def analysed_colleagues(directory: DataFrame) -> DataFrame:
     """Hashes of the colleagues the snapshot analyses as usual: an opt-out of theirs is withdrawn."""
-    return directory.where(~is_withheld()).select(
-        address_hash(F.col("email")).alias("subject_sha256")
-    )
+    return directory.where(~is_withheld()).select(address_hash(F.col("email")).alias("subject_sha256"))
 
 
 def updated_register(previous: DataFrame, tonight: DataFrame, analysed: DataFrame, as_of: date) -> DataFrame:

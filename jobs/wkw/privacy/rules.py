@@ -11,8 +11,8 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from wkw.config import PrivacyPolicy
 from wkw.people import latest_snapshot
-from wkw.privacy.policy import PrivacyPolicy
 
 OPT_OUT, EXCLUDED_DEPARTMENT, EXCLUDED_GROUP, EXCLUDED_ADDRESS = (
     "opt_out",

@@ -27,14 +27,6 @@ TOKEN_HASH_CHARS = 16
 TOKENISED = {"organizer_email": "organizer_name"}
 
 
-
-
-
-
-
-
-
-
 def _hash_list(hashes: list[str]) -> str:
     return ", ".join(f"'{h}'" for h in sorted(hashes))
 

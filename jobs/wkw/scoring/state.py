@@ -28,26 +28,11 @@ STATE, RUNS, NAMES = "strength_state", "strength_runs", "contact_names"
 STATE_FORMAT = 2  # state rows with active_days and first_at; nights write the pairs they change
 
 
-DEFAULT_SNAPSHOT = {"snapshot_nights": 7, "snapshot_share": 0.25}
-
-
 def model_key(model: dict) -> str:
     """The parameters a state depends on, and the layout of its rows: another value means the state
     cannot be carried."""
     key = {name: model[name] for name in sorted(model)} | {"state_format": STATE_FORMAT}
     return json.dumps(key, sort_keys=True, default=str)
-
-
-def snapshot_policy(settings: Settings) -> tuple[int, float]:
-    """([strength] snapshot_nights, snapshot_share): a new snapshot once the layers span that many nights
-    or the change layers hold that share of the snapshot's rows."""
-    section = {**DEFAULT_SNAPSHOT, **settings.raw.get("strength", {})}
-    nights, share = int(section["snapshot_nights"]), float(section["snapshot_share"])
-    if nights < 1 or share <= 0:
-        raise ValueError(
-            f"[strength] snapshot_nights must be at least 1 and snapshot_share above 0: {nights}, {share}"
-        )
-    return nights, share
 
 
 def carried_layers(spark: SparkSession, settings: Settings, as_of: date) -> dict[date, int] | None:
@@ -103,8 +88,8 @@ def carry(
     spark: SparkSession, settings: Settings, carried: dict[date, int], mail: DataFrame, as_of: date
 ) -> dict[date, int]:
     """Tonight's state layer from the carried one: the pairs the night changes, with a tombstone for each
-    pair that left, on top of the carried layers; or, past the `snapshot_policy`, a new snapshot of every
-    pair. Returns tonight's layers (night -> rows)."""
+    pair that left, on top of the carried layers; or, past `[strength] snapshot_nights` or
+    `snapshot_share`, a new snapshot of every pair. Returns tonight's layers (night -> rows)."""
     model, layers = settings.model, list(carried)
     prior = state_of(spark, settings, carried, as_of)
     change = mail_change(layers[-1], mail, as_of, model).localCheckpoint()
@@ -115,7 +100,7 @@ def carry(
     changed = combine(touched, change, window_start(as_of, model), keep_gone=True).localCheckpoint()
     changed_rows = changed.count()
     stacked = sum(carried[layer] for layer in layers[1:]) + changed_rows
-    nights, share = snapshot_policy(settings)
+    nights, share = settings.strength.snapshot_nights, settings.strength.snapshot_share
     if len(layers) >= nights or stacked > carried[layers[0]] * share:
         untouched = prior.join(keys, on=PAIR, how="left_anti")
         everyone = untouched.unionByName(changed.where(F.col("active_days") > 0))
@@ -129,7 +114,16 @@ def record_run(
     """Tonight's row of gold/strength_runs: the mode, the night carried from, the model parameters and the
     state layers tonight stands on (what a later night carries and maintain keeps)."""
     record = spark.createDataFrame(
-        [(as_of, FULL if since is None else INCREMENTAL, since, model_key(settings.model), list(layers), layers[as_of])],
+        [
+            (
+                as_of,
+                FULL if since is None else INCREMENTAL,
+                since,
+                model_key(settings.model),
+                list(layers),
+                layers[as_of],
+            )
+        ],
         "as_of_date date, mode string, carried_from date, model_key string, state_layers array<date>, "
         "state_rows long",
     )

@@ -27,8 +27,6 @@ STRENGTH_DECIMALS = 6
 STRONG, MODERATE, WEAK = "strong", "moderate", "weak"
 
 
-
-
 def band(strength: Column, bands: dict) -> Column:
     return (
         F.when(strength >= F.lit(float(bands["strong"])), STRONG)

@@ -22,12 +22,10 @@ from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from wkw.config import BRONZE, SILVER, Settings
-from wkw.privacy.policy import privacy_policy, subject_hash
+from wkw.privacy.policy import subject_hash
 from wkw.vocabulary import WITHHELD
 
 DIRECTORY = "directory"
-DEFAULT_LICENCE = "Sales Premium"
-DEFAULT_ROLES = ("salesperson", "sales manager")
 
 # Why a requester was refused: the reason is stable for callers, the message is for people.
 NO_REQUESTER = "no_requester"
@@ -63,12 +61,6 @@ class Requester:
 class AccessPolicy:
     licence: str
     roles: tuple[str, ...]
-
-
-def access_policy(settings: Settings) -> AccessPolicy:
-    section = settings.raw.get("access", {})
-    roles = section.get("roles", DEFAULT_ROLES)
-    return AccessPolicy(licence=section.get("licence", DEFAULT_LICENCE), roles=tuple(roles))
 
 
 def _newest_snapshot(path: str) -> list[dict]:
@@ -122,7 +114,7 @@ def check_requester(settings: Settings, email: str | None) -> Requester:
     """The requester behind `email` if they pass the gate; otherwise `AccessRefused` says why."""
     if not email or not email.strip():
         raise AccessRefused("no requester: pass --as EMAIL or set WKW_USER", NO_REQUESTER)
-    policy = access_policy(settings)
+    policy = settings.access
     user = find_user(directory_snapshot(settings), email)
     if user is None:
         if is_withheld(settings, email):
@@ -158,7 +150,7 @@ def check_requester(settings: Settings, email: str | None) -> Requester:
 
 def check_target(settings: Settings, email: str) -> None:
     """The address-book rule: an internal target must be in another colleague's address book."""
-    if not privacy_policy(settings).address_book_rule:
+    if not settings.privacy.address_book_rule:
         return
     target = email.strip().lower()
     user = find_user(directory_snapshot(settings), target)

@@ -1,6 +1,7 @@
 """The errors of Get Introduced (`wkw.serve.introduce`); import them from `wkw.serve.introduce`.
 
-A module of their own so that `wkw.serve.introduce_mail` can raise them without importing `wkw.serve.introduce`.
+A module of their own so that `wkw.serve.introduce_mail` can raise them without importing
+`wkw.serve.introduce`.
 """
 
 from __future__ import annotations

@@ -28,15 +28,11 @@ from wkw.config import PUBLISHED, Settings
 from wkw.serve.access import check_requester
 from wkw.serve.errors import IntroductionError, NotAnIntroducer, RepeatRequest, SendFailed
 from wkw.serve.introduce_mail import (
-    DEFAULT_SMTP_HOST,
-    DEFAULT_SMTP_PORT,
-    DEFAULT_TEMPLATE,
     RECEIPTS,
     SMTP_TIMEOUT_SECONDS,
     SUBJECT_PREFIX,
     SmtpRelay,
     build_message,
-    introduce_section,
     render_request,
     send_message,
     smtp_relay,
@@ -46,10 +42,6 @@ from wkw.serve.introduce_mail import (
 from wkw.serve.published import Publication, current_publication, read_rows
 
 __all__ = [
-    "DEFAULT_REPEAT_WINDOW_HOURS",
-    "DEFAULT_SMTP_HOST",
-    "DEFAULT_SMTP_PORT",
-    "DEFAULT_TEMPLATE",
     "DRAFT",
     "LOGGED_MODE",
     "RECEIPTS",
@@ -77,7 +69,6 @@ __all__ = [
 ]
 
 REQUESTS_TABLE = "introduction_requests"
-DEFAULT_REPEAT_WINDOW_HOURS = 24
 SEND, DRAFT = "send", "draft"
 LOGGED_MODE = {SEND: "sent", DRAFT: "drafted"}
 
@@ -136,7 +127,7 @@ def earlier_request(settings: Settings, requester: str, colleague: str, lead: st
 
     Drafts count too: a draft is usually sent from the mail client, where the log cannot see it.
     """
-    hours = float(introduce_section(settings).get("repeat_window_hours", DEFAULT_REPEAT_WINDOW_HOURS))
+    hours = settings.introduce.repeat_window_hours
     try:
         log = DeltaTable(_requests_path(settings)).to_pyarrow_dataset()
     except TableNotFoundError:
@@ -192,8 +183,8 @@ def request_introduction(
 ) -> IntroductionResult:
     """Ask `via` to introduce `requester` to `lead`: mode "send" (SMTP) or "draft" (an .eml at `out`).
 
-    Raises AccessRefused (wkw.serve.access), NoPublication (wkw.serve.published), NotAnIntroducer, RepeatRequest,
-    SendFailed or IntroductionError; only a delivered request is logged.
+    Raises AccessRefused (wkw.serve.access), NoPublication (wkw.serve.published), NotAnIntroducer,
+    RepeatRequest, SendFailed or IntroductionError; only a delivered request is logged.
     """
     if mode not in LOGGED_MODE or (mode == DRAFT) != (out is not None):
         raise ValueError(f"mode is {SEND!r} (no out) or {DRAFT!r} with out=FILE.eml, not {mode!r}")

@@ -27,9 +27,6 @@ from wkw.serve.access import Requester
 from wkw.serve.errors import IntroductionError, SendFailed
 from wkw.serve.published import Publication
 
-DEFAULT_TEMPLATE = "conf/introduction.eml.j2"
-DEFAULT_SMTP_HOST = "localhost"
-DEFAULT_SMTP_PORT = 25
 SMTP_TIMEOUT_SECONDS = 30
 SUBJECT_PREFIX = "Subject:"
 # The columns of `introducers` a template may quote about how the colleague knows the lead.
@@ -54,21 +51,16 @@ class SmtpRelay:
     password: str | None = field(repr=False)
 
 
-def introduce_section(settings: Settings) -> dict:
-    """The `[introduce]` settings (template, SMTP relay, repeat window)."""
-    return settings.raw.get("introduce", {})
-
-
 def smtp_relay(settings: Settings) -> SmtpRelay:
     """Host and port from the environment, else conf; credentials from the environment only."""
-    conf = introduce_section(settings)
-    port = str(os.environ.get("WKW_SMTP_PORT") or conf.get("smtp_port", DEFAULT_SMTP_PORT))
+    conf = settings.introduce
+    port = str(os.environ.get("WKW_SMTP_PORT") or conf.smtp_port)
     if not port.isdigit():
         raise IntroductionError(f"the SMTP port must be a number, not {port!r} (WKW_SMTP_PORT, [introduce])")
     return SmtpRelay(
-        host=os.environ.get("WKW_SMTP_HOST") or conf.get("smtp_host", DEFAULT_SMTP_HOST),
+        host=os.environ.get("WKW_SMTP_HOST") or conf.smtp_host,
         port=int(port),
-        starttls=bool(conf.get("smtp_starttls", False)),
+        starttls=conf.smtp_starttls,
         user=os.environ.get("WKW_SMTP_USER") or None,
         password=os.environ.get("WKW_SMTP_PASSWORD"),
     )
@@ -112,7 +104,7 @@ def template_context(row: dict, requester: Requester, note: str | None, publicat
 
 def render_request(settings: Settings, context: dict) -> tuple[str, str]:
     """(subject, body) from the template: its first line is `Subject: ...`, the rest is the body."""
-    path = Path(introduce_section(settings).get("template", DEFAULT_TEMPLATE))
+    path = Path(settings.introduce.template)
     path = path if path.is_absolute() else PROJECT_ROOT / path
     # Sandboxed: the template is configuration an administrator edits, not code.
     env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(path.parent), undefined=jinja2.StrictUndefined)

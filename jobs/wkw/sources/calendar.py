@@ -71,7 +71,7 @@ def calendar_window(as_of: date, settings: Settings) -> tuple[datetime, datetime
     """[start, end) in UTC of the occurrences kept: the look-back before `as_of`, the grace after it."""
     midnight = datetime.combine(as_of, time(), tzinfo=UTC)
     start = midnight - timedelta(days=int(settings.model["lookback_days"]))
-    end = midnight + timedelta(days=int(settings.filters["max_future_days"]) + 1)
+    end = midnight + timedelta(days=settings.filters.max_future_days + 1)
     return start, end
 
 

@@ -124,7 +124,7 @@ def extract_calls(
     files = list_files(settings.landing_dir(CALLS_SOURCE, as_of.isoformat()))
     rows = read_csv_lines(spark, files, CALL_HEADER)
     checked = checked_calls(
-        rows, as_of, int(settings.filters["min_event_year"]), int(settings.filters["max_future_days"])
+        rows, as_of, settings.filters.min_event_year, settings.filters.max_future_days
     ).persist()
     return (
         accepted_calls(checked, as_of),

@@ -18,8 +18,6 @@ CORRUPT_RECORD = "_corrupt_record"
 EMAIL_PATTERN = r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$"
 
 
-
-
 FOUND_AT = [
     T.StructField("source_file", T.StringType(), True),
     T.StructField("position", T.LongType(), True),

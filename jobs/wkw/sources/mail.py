@@ -68,7 +68,7 @@ def extract_mail(
     files = list_sized_files(settings.landing_dir("mail", as_of.isoformat()))
     parsed = parse_mail_files(spark, files) if files else spark.createDataFrame([], PARSED)
     parsed = flag_impossible_dates(
-        parsed, as_of, int(settings.filters["min_event_year"]), int(settings.filters["max_future_days"])
+        parsed, as_of, settings.filters.min_event_year, settings.filters.max_future_days
     ).persist()
     return (
         accepted_mail(parsed, as_of),

@@ -1,5 +1,6 @@
 """Extract's side of "nothing lost": quarantine rows (where a bad record came from and why) and
-read = accepted + quarantined per source and ingest date; the filters are counted later (wkw.channels.reconciliation)."""
+read = accepted + quarantined per source and ingest date; the filters are counted later
+(wkw.channels.reconciliation)."""
 
 from __future__ import annotations
 

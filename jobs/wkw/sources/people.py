@@ -41,10 +41,6 @@ DIRECTORY_JSON = T.StructType(FOUND_AT + list(schemas.DIRECTORY_CSV.fields))
 _JSON_BLANKS = re.compile(r"[ \t\r\n]*")
 
 
-
-
-
-
 def _as_list(column: str) -> Column:
     items = F.split(F.coalesce(F.col(column), F.lit("")), ";")
     trimmed = F.transform(items, lambda item: F.trim(item))
@@ -54,14 +50,6 @@ def _as_list(column: str) -> Column:
 def _as_flag(column: str, default: bool) -> Column:
     value = F.lower(F.trim(F.col(column)))
     return F.when(value.isNull() | (value == ""), F.lit(default)).otherwise(value.isin(TRUE_WORDS))
-
-
-
-
-
-
-
-
 
 
 def _as_text(value) -> str | None:

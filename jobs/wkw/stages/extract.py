@@ -2,10 +2,10 @@
 
 Reads `landing/<source>/<date>/` for mail (Maildir trees and single messages as RFC 5322 files, `.mbox`
 files, Microsoft Graph message JSON lines as `*.jsonl`), the directory export (CSV or JSON), the CRM
-export, address books, call records and erasure requests (wkw.sources), and replaces that date's slice of each bronze table. Parsing
-runs in Spark tasks (for mail, `mapInArrow` over pieces of the files, returning Arrow batches); the driver
-only lists file paths and sizes. Every record read is counted in `bronze/ingest_counts` (read = accepted +
-quarantined, per source).
+export, address books, call records and erasure requests (wkw.sources), and replaces that date's slice
+of each bronze table. Parsing runs in Spark tasks (for mail, `mapInArrow` over pieces of the files,
+returning Arrow batches); the driver only lists file paths and sizes. Every record read is counted in
+`bronze/ingest_counts` (read = accepted + quarantined, per source).
 
     spark-submit jobs/wkw/stages/extract.py --date 2026-11-26
 """

@@ -22,7 +22,6 @@ from wkw.channels.reconciliation import reconciliation
 from wkw.config import BRONZE, SILVER, Settings
 from wkw.lake import over_history, read_optional, read_table, replace_partition, replace_table, table_exists
 from wkw.pipeline import StageResult, stage_main
-from wkw.privacy.policy import privacy_policy
 from wkw.privacy.rules import colleagues_on
 from wkw.vocabulary import CALL, MAIL, MEETING
 
@@ -30,22 +29,6 @@ SILVER_PARTITIONS = ["channel", "event_date"]
 REJUDGED_CHANNELS = (MEETING, CALL)
 STATS_PROPERTY = "delta.dataSkippingStatsColumns"
 STAGE = "interactions"
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def is_incremental_table(spark: SparkSession, path: str) -> bool:
@@ -82,7 +65,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
     new): only tonight's mail is read and judged, against the keys of the mail of earlier nights."""
     mail = read_table(spark, settings, BRONZE, "mail_messages")
     directory = read_table(spark, settings, BRONZE, "directory")
-    colleagues = colleagues_on(directory, as_of, privacy_policy(settings))
+    colleagues = colleagues_on(directory, as_of, settings.privacy)
     calls = read_optional(spark, settings, BRONZE, "calls")
     meetings = read_optional(spark, settings, BRONZE, "meetings")
     path = settings.table_path(SILVER, "interactions")
@@ -107,7 +90,9 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
         f"{dict(row.filtered_by)} + quarantined {row.quarantined}"
         for row in by_source
     ]
-    return StageResult(STAGE, as_of, rows={row.source: int(row.accepted) for row in by_source}, notes=tuple(notes))
+    return StageResult(
+        STAGE, as_of, rows={row.source: int(row.accepted) for row in by_source}, notes=tuple(notes)
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

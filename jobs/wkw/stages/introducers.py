@@ -18,7 +18,6 @@ from wkw.config import BRONZE, GOLD, Settings
 from wkw.lake import read_table, replace_partition
 from wkw.people import latest_snapshot
 from wkw.pipeline import StageResult, stage_main
-from wkw.privacy.policy import privacy_policy
 from wkw.privacy.rules import colleagues_on
 from wkw.scoring.ranking import contact_names, publication_id, rank_introducers, top_introducers
 
@@ -28,7 +27,7 @@ STAGE = "introducers"
 def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """The stage for one logical date, in an existing session."""
     strength = read_table(spark, settings, GOLD, "connection_strength").where(F.col("as_of_date") == as_of)
-    directory = colleagues_on(read_table(spark, settings, BRONZE, "directory"), as_of, privacy_policy(settings))
+    directory = colleagues_on(read_table(spark, settings, BRONZE, "directory"), as_of, settings.privacy)
     crm = latest_snapshot(read_table(spark, settings, BRONZE, "crm"), as_of)
     seen = read_table(spark, settings, GOLD, "contact_names").where(F.col("as_of_date") == as_of)
     pub_id = publication_id(strength, as_of)

@@ -23,23 +23,13 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from wkw.config import BRONZE, GOLD, SILVER, Settings
-from wkw.lake import delta_tables, per_table, read_optional, replace_partition, table_exists, table_workers
+from wkw.lake import delta_tables, per_table, read_optional, replace_partition, table_exists
 from wkw.pipeline import StageResult, stage_main
 from wkw.scoring.state import RUNS, STATE
 
 NIGHTLY_GOLD = (STATE, "connection_strength", "contact_names", "introducers", "top_introducers")
-DEFAULT_KEEP_NIGHTS = 7
 TABLE_FILES = "table_files"
 STAGE = "maintain"
-
-
-def keep_nights(settings: Settings) -> int:
-    nights = int(settings.raw.get("maintenance", {}).get("keep_nights", DEFAULT_KEEP_NIGHTS))
-    if nights < 2:
-        raise ValueError(
-            f"[maintenance] keep_nights must be at least 2 (tonight and the night before): {nights}"
-        )
-    return nights
 
 
 def oldest_layer(spark: SparkSession, settings: Settings, oldest: date) -> date:
@@ -56,7 +46,7 @@ def oldest_layer(spark: SparkSession, settings: Settings, oldest: date) -> date:
 def prune_old_nights(spark: SparkSession, settings: Settings, as_of: date) -> None:
     """Delete the nightly gold partitions older than the kept nights (by logical date); of the strength
     state, those that no kept night stands on."""
-    oldest = as_of - timedelta(days=keep_nights(settings) - 1)
+    oldest = as_of - timedelta(days=settings.maintenance.keep_nights - 1)
     for name in NIGHTLY_GOLD:
         path = settings.table_path(GOLD, name)
         if table_exists(spark, path):
@@ -75,7 +65,7 @@ def compact(spark: SparkSession, settings: Settings, as_of: date) -> None:
         elif path == settings.table_path(SILVER, "interactions"):
             table.optimize().executeCompaction()
 
-    per_table(optimize, delta_tables(settings), table_workers(settings))
+    per_table(optimize, delta_tables(settings), settings.maintenance.table_workers)
 
 
 def file_counts(spark: SparkSession, settings: Settings, as_of: date):
@@ -86,7 +76,7 @@ def file_counts(spark: SparkSession, settings: Settings, as_of: date):
         layer, name = path.rstrip("/").split("/")[-2:]
         return (as_of, f"{layer}.{name}", int(detail.numFiles), int(detail.sizeInBytes))
 
-    rows = list(per_table(counted, delta_tables(settings), table_workers(settings)).values())
+    rows = list(per_table(counted, delta_tables(settings), settings.maintenance.table_workers).values())
     return spark.createDataFrame(rows, "as_of_date date, table_name string, files long, bytes long")
 
 

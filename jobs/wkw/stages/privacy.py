@@ -26,7 +26,6 @@ from pyspark.sql import functions as F
 from wkw.config import BRONZE, SILVER, Settings
 from wkw.lake import read_optional, read_table
 from wkw.pipeline import StageResult, stage_main
-from wkw.privacy.policy import privacy_policy
 from wkw.privacy.purge import purge_reports, record_removals, repoint_publication, scrub_lake, vacuum_lake
 from wkw.privacy.register import (
     APPLIED,
@@ -67,7 +66,7 @@ def applied_and_purged(register: DataFrame, applied_at: datetime, vacuumed_at: d
 
 def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """The stage for one logical date, in an existing session."""
-    policy = privacy_policy(settings)
+    policy = settings.privacy
     directory = colleagues_on(read_table(spark, settings, BRONZE, "directory"), as_of, policy)
     tonight = tonight_subjects(spark, settings, directory, as_of)
     path = settings.table_path(SILVER, REGISTER)

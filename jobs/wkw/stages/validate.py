@@ -29,7 +29,6 @@ from wkw.checks.volume import volume_failures
 from wkw.config import BRONZE, GOLD, PUBLISHED, SILVER, Settings
 from wkw.lake import read_optional, read_table, replace_partition
 from wkw.pipeline import PUBLISHED_TABLES, StageResult, stage_main
-from wkw.privacy.policy import privacy_policy
 from wkw.privacy.register import REGISTER, active_hashes
 from wkw.privacy.rules import colleagues_on
 
@@ -61,7 +60,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     parameters = {"top_n": settings.top_n, "strength_max": STRENGTH_MAX}
     reports = f"{settings.gx_reports.rstrip('/')}/{as_of.isoformat()}"
     failures, checks_run = validate_tables(tables, parameters, reports, run_name=as_of.isoformat())
-    directory = colleagues_on(read_table(spark, settings, BRONZE, "directory"), as_of, privacy_policy(settings))
+    directory = colleagues_on(read_table(spark, settings, BRONZE, "directory"), as_of, settings.privacy)
     reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == as_of)
     failures += cross_table_failures(tables, directory, reconciliation)
     failures += withheld_failures(tables, withheld_hashes(spark, settings))

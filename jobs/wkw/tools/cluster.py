@@ -4,7 +4,7 @@
 group (so stopping a worker also stops the executors it launched), bound to 127.0.0.1 on free ports, with
 work and log folders under one directory. For tests, and for trying the DAG against a `spark://` master:
 
-    python -m wkw.tools.cluster start --workers 2 --dir /tmp/wkw-cluster   # prints the master URL; Ctrl-C stops
+    python -m wkw.tools.cluster start --workers 2 --dir /tmp/wkw-cluster  # the master URL; Ctrl-C stops
     WKW_SPARK_MASTER=spark://127.0.0.1:<port> wkw run --date 2026-11-26
 """
 

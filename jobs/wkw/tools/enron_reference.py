@@ -37,7 +37,6 @@ from wkw.channels.mail import MESSAGE_KEY
 from wkw.config import BRONZE, PROJECT_ROOT, SILVER, Settings, load_settings
 from wkw.lake import read_table, table_exists
 from wkw.people import is_internal
-from wkw.privacy.policy import privacy_policy
 from wkw.privacy.rules import colleagues_on
 from wkw.session import get_spark
 from wkw.stages import extract, interactions
@@ -267,7 +266,7 @@ def compare(spark: SparkSession, settings: Settings, directory: Path, as_of: dat
     """(per-pair comparison, traced differences) for a lake after extract and interactions of `as_of`."""
     mail = read_table(spark, settings, BRONZE, "mail_messages")
     directory = read_table(spark, settings, BRONZE, "directory")
-    _, outcomes = build(mail, colleagues_on(directory, as_of, privacy_policy(settings)), as_of, settings)
+    _, outcomes = build(mail, colleagues_on(directory, as_of, settings.privacy), as_of, settings)
     ours = message_edges(mail, outcomes, settings.internal_domains).persist()
     ref_edges = reference_edges(reference_files(spark, directory), settings.internal_domains).persist()
     traces = traced_differences(ref_edges, ours, read_table(spark, settings, BRONZE, "quarantine")).persist()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import shutil
 from datetime import UTC, date, datetime
@@ -252,7 +251,7 @@ def test_a_call_exported_again_later_counts_once_and_rules_apply_in_order(spark,
 
 
 def test_min_call_seconds_comes_from_the_settings(spark, settings):
-    strict = dataclasses.replace(settings, filters={**settings.filters, "min_call_seconds": 200})
+    strict = settings.with_conf("filters", min_call_seconds=200)
     calls = spark.createDataFrame(
         [
             bronze_call(AS_OF, "f.csv", 2, ANN, BOB, utc(2026, 11, 20, 9), seconds=199),

@@ -3,7 +3,6 @@ channel; a record whose only external people are denied is filtered "denied", a 
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 
 import pytest
@@ -12,7 +11,6 @@ from support.mail_rows import MAIL_SCHEMA, directory, mail
 from wkw.channels.build import build
 from wkw.channels.calls import call_interactions
 from wkw.channels.meetings import meeting_interactions
-from wkw.privacy.policy import privacy_policy
 from wkw.privacy.rules import colleagues_on
 from wkw.sources.calendar import MEETING_RECORD
 from wkw.sources.calls import CALL_RECORD
@@ -25,8 +23,7 @@ AT = datetime(2026, 11, 20, 9)
 
 @pytest.fixture
 def denying(settings):
-    filters = {**settings.filters, "denied_domains": ["rival.example"], "denied_addresses": ["PAL@gmail.com"]}
-    return dataclasses.replace(settings, filters=filters)
+    return settings.with_conf("filters", denied_domains=["rival.example"], denied_addresses=["PAL@gmail.com"])
 
 
 def touches(interactions):
@@ -45,7 +42,7 @@ def test_mail(spark, denying):
     ]
     interactions, outcomes = build(
         spark.createDataFrame(rows, MAIL_SCHEMA),
-        colleagues_on(directory(spark), AS_OF, privacy_policy(denying)),
+        colleagues_on(directory(spark), AS_OF, denying.privacy),
         AS_OF,
         denying,
     )

@@ -8,7 +8,6 @@ from chispa import assert_df_equality
 from support.mail_rows import ANN, BOB, CAROL, DAN, INGEST, MAIL_SCHEMA, OPTED, directory, mail
 from wkw.channels.build import build
 from wkw.channels.reconciliation import reconciliation
-from wkw.privacy.policy import privacy_policy
 from wkw.privacy.rules import colleagues_on
 
 AS_OF = date(2026, 11, 26)
@@ -20,7 +19,7 @@ AS_OF = date(2026, 11, 26)
 
 def run(spark, settings, rows):
     mails = spark.createDataFrame(rows, MAIL_SCHEMA)
-    return build(mails, colleagues_on(directory(spark), AS_OF, privacy_policy(settings)), AS_OF, settings)
+    return build(mails, colleagues_on(directory(spark), AS_OF, settings.privacy), AS_OF, settings)
 
 
 def test_touches_are_seen_from_the_colleague_and_aliases_resolve(spark, settings):

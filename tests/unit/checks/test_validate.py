@@ -97,7 +97,8 @@ def test_cross_table_checks_catch_opted_out_orphans_and_unbalanced_counts(spark,
     orphan_tile = dict(
         staged, top_introducers=staged["top_introducers"].withColumn("rank", F.col("rank") + 10)
     )
-    failures = {(f.table, f.check) for f in cross_table_failures(orphan_tile, opted_out_only(directory), reconciliation)}
+    found = cross_table_failures(orphan_tile, opted_out_only(directory), reconciliation)
+    failures = {(f.table, f.check) for f in found}
     assert ("connection_strength", "no_opted_out_colleague") in failures
     assert ("introducers", "no_opted_out_colleague") in failures
     assert ("top_introducers", "tile_rows_in_list") in failures

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from pyspark.sql import functions as F
-from wkw.lake import INITIAL_PARTITIONS, history_partitions, over_history
+from wkw.config import ConfigError
+from wkw.lake import INITIAL_PARTITIONS, over_history
 
 
 def shuffle_partitions_before_coalescing(spark) -> int:
@@ -28,7 +27,7 @@ def shuffle_partitions_before_coalescing(spark) -> int:
 
 
 def test_full_work_starts_from_the_history_partitions_and_the_setting_is_restored(spark, settings):
-    wide = dataclasses.replace(settings, raw={**settings.raw, "spark": {"history_partitions": 12}})
+    wide = settings.with_conf("spark", history_partitions=12)
     usual = shuffle_partitions_before_coalescing(spark)
     assert spark.conf.get(INITIAL_PARTITIONS, None) is None
     with over_history(spark, wide):
@@ -43,13 +42,12 @@ def test_a_night_keeps_the_usual_partitions_and_a_set_value_survives(spark, sett
         with over_history(spark, settings, full=False):
             assert shuffle_partitions_before_coalescing(spark) == 5
         with over_history(spark, settings):
-            assert shuffle_partitions_before_coalescing(spark) == history_partitions(settings) == 64
+            assert shuffle_partitions_before_coalescing(spark) == settings.spark.history_partitions == 64
         assert spark.conf.get(INITIAL_PARTITIONS) == "5"
     finally:
         spark.conf.unset(INITIAL_PARTITIONS)
 
 
 def test_history_partitions_refuses_zero(settings):
-    zero = dataclasses.replace(settings, raw={**settings.raw, "spark": {"history_partitions": 0}})
-    with pytest.raises(ValueError, match="history_partitions must be at least 1: 0"):
-        history_partitions(zero)
+    with pytest.raises(ConfigError, match=r"\[spark\] history_partitions must be a whole number at least 1"):
+        settings.with_conf("spark", history_partitions=0)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 
 import pytest
-from wkw.lake import per_table, table_workers
+from wkw.config import ConfigError
+from wkw.lake import per_table
 
 PATHS = [f"lake/silver/t{number}" for number in range(9)]
 
@@ -59,7 +59,8 @@ def test_one_worker_runs_in_order_in_this_thread():
 
 
 def test_table_workers_comes_from_settings_and_refuses_zero(settings):
-    assert table_workers(settings) == 4
-    zero = dataclasses.replace(settings, raw={**settings.raw, "maintenance": {"table_workers": 0}})
-    with pytest.raises(ValueError, match="table_workers must be at least 1: 0"):
-        table_workers(zero)
+    assert settings.maintenance.table_workers == 4
+    with pytest.raises(
+        ConfigError, match=r"\[maintenance\] table_workers must be a whole number at least 1, not 0"
+    ):
+        settings.with_conf("maintenance", table_workers=0)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import email
 import logging
 import socket
 from types import SimpleNamespace
 
 from aiosmtpd.controller import Controller
+from wkw.config import load_settings
 from wkw.ops import alerts
 
 
@@ -38,17 +38,15 @@ def test_summary_names_task_date_and_error():
     assert "2 check(s) failed" in summary and "previous publication stays current" in summary
 
 
-def test_failure_is_mailed_when_smtp_is_configured(monkeypatch):
-    settings = alerts.load_settings()
-    raw = {**settings.raw, "alerts": {"email_to": ["data-team@contoso.com"]}}
-    monkeypatch.setattr(alerts, "load_settings", lambda: dataclasses.replace(settings, raw=raw))
+def test_failure_is_mailed_when_smtp_is_configured():
+    settings = load_settings().with_conf("alerts", email_to=["data-team@contoso.com"])
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         conn = SimpleNamespace(host="127.0.0.1", port=port, login=None, password=None)
-        alerts.notify_failure(context(), lookup=lambda conn_id: conn)
+        alerts.notify_failure(context(), lookup=lambda conn_id: conn, settings=settings)
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
@@ -57,15 +55,13 @@ def test_failure_is_mailed_when_smtp_is_configured(monkeypatch):
     assert "validate" in received["Subject"] and "2 check(s) failed" in received.get_payload()
 
 
-def test_no_connection_means_logged_only(monkeypatch, caplog):
+def test_no_connection_means_logged_only(caplog):
     caplog.set_level(logging.INFO, logger="wkw.ops.alerts")
-    settings = alerts.load_settings()
-    raw = {**settings.raw, "alerts": {"email_to": ["data-team@contoso.com"]}}
-    monkeypatch.setattr(alerts, "load_settings", lambda: dataclasses.replace(settings, raw=raw))
+    settings = load_settings().with_conf("alerts", email_to=["data-team@contoso.com"])
 
     def missing(conn_id):
         raise LookupError(conn_id)
 
-    summary = alerts.notify_failure(context(), lookup=missing)
+    summary = alerts.notify_failure(context(), lookup=missing, settings=settings)
     assert "validate" in summary
     assert any("logged only" in record.getMessage() for record in caplog.records)

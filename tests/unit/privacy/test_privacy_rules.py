@@ -3,7 +3,6 @@ one table, the address-book rule and the requester gate (each refusal with its o
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,7 +11,8 @@ import pytest
 from deltalake import write_deltalake
 from support.strength_rows import STRENGTH_SCHEMA, pair
 from wkw.channels.build import build
-from wkw.privacy.policy import PrivacyConfigError, privacy_policy, subject_hash
+from wkw.config import ConfigError
+from wkw.privacy.policy import subject_hash
 from wkw.privacy.rules import colleagues_on, with_withheld, withheld_rule
 from wkw.privacy.scrub import removal_plan, scrub_table
 from wkw.scoring.ranking import rank_introducers
@@ -42,9 +42,7 @@ BOB = "bob@fabrikam.com"
 
 
 def with_privacy(settings, **privacy):
-    return dataclasses.replace(
-        settings, raw={**settings.raw, "privacy": {**settings.raw["privacy"], **privacy}}
-    )
+    return settings.with_conf("privacy", **privacy)
 
 
 def user(email, department="Sales", region="AMER", groups=(), aliases=(), active=True, opted_out=False):
@@ -81,20 +79,20 @@ def directory(spark):
 
 
 def rules(directory, settings):
-    ruled = directory.select("email", withheld_rule(privacy_policy(settings), directory).alias("rule"))
+    ruled = directory.select("email", withheld_rule(settings.privacy, directory).alias("rule"))
     return {row.email: row.rule for row in ruled.collect() if row.rule}
 
 
 def test_policy_defaults_and_bounds(settings):
-    policy = privacy_policy(settings)
+    policy = settings.privacy
     assert policy.opt_out_regions == () and policy.retention_days == 7 and policy.address_book_rule
     for bad in (31, -1, "7", 2.5, True):
         with pytest.raises(
-            PrivacyConfigError, match="retention_days must be a whole number of days from 0 to 30"
+            ConfigError, match=r"\[privacy\] retention_days must be a whole number from 0 to 30"
         ):
-            privacy_policy(with_privacy(settings, retention_days=bad))
-    with pytest.raises(PrivacyConfigError, match="excluded_groups must be a list of strings"):
-        privacy_policy(with_privacy(settings, excluded_groups="M&A"))
+            with_privacy(settings, retention_days=bad)
+    with pytest.raises(ConfigError, match="excluded_groups must be a list of strings"):
+        with_privacy(settings, excluded_groups="M&A")
 
 
 def test_opt_out_is_honoured_everywhere_by_default(directory, settings):
@@ -149,7 +147,9 @@ def test_an_excluded_colleague_is_never_analysed(spark, directory, settings):
         ],
         MAIL_SCHEMA,
     )
-    interactions, outcomes = build(mails, colleagues_on(directory, AS_OF, privacy_policy(excluding)), AS_OF, excluding)
+    interactions, outcomes = build(
+        mails, colleagues_on(directory, AS_OF, excluding.privacy), AS_OF, excluding
+    )
     touches = {(r.colleague_email, r.contact_email, r.direction) for r in interactions.collect()}
     assert touches == {(ANN, BOB, "received")}
     reasons = {r.source_file: r.filter_reason for r in outcomes.collect()}
@@ -164,7 +164,7 @@ def test_inactive_and_withheld_colleagues_are_never_offered(spark, directory, se
         [], "email string, crm_id string, crm_type string, name string, company string"
     )
     names = spark.createDataFrame([], "contact_email string, seen_name string")
-    policy = privacy_policy(with_privacy(settings, excluded_departments=["Executive"]))
+    policy = with_privacy(settings, excluded_departments=["Executive"]).privacy
     ranked = rank_introducers(strength, with_withheld(directory, policy), crm, names, "pub")
     assert [r.colleague_email for r in ranked.collect()] == [ANN]
 

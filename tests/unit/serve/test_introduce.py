@@ -1,4 +1,5 @@
-"""Get Introduced (`wkw.serve.introduce`, `wkw.serve.access`, `wkw introduce`) on a tiny lake written with `deltalake`.
+"""Get Introduced (`wkw.serve.introduce`, `wkw.serve.access`, `wkw introduce`) on a tiny lake written with
+`deltalake`.
 
 No Spark: the published tables and the directory are written directly in their real shapes. Mail goes
 to a real SMTP server on loopback (aiosmtpd), or to a port where nothing listens.
@@ -284,8 +285,7 @@ def test_gate_refuses_each_case_with_its_own_message(settings, tmp_path, request
 
 
 def test_gate_follows_the_configured_licence_and_roles(settings):
-    raw = {**settings.raw, "access": {"licence": "Microsoft 365 E3", "roles": ["Engineer"]}}
-    configured = dataclasses.replace(settings, raw=raw)
+    configured = settings.with_conf("access", licence="Microsoft 365 E3", roles=["Engineer"])
     assert access.check_requester(configured, "eng@contoso.com").name == "Eve Engineer"
     with pytest.raises(access.AccessRefused) as refused:
         access.check_requester(configured, SELLER)

@@ -63,7 +63,7 @@ def _judge(records: list[dict], primary: dict[str, str], withheld: set[str]) -> 
     interactions stages decide them with the default conf: a withheld colleague's own mail is deleted, a
     withheld recipient becomes a redacted token that is nobody."""
     filters = load_settings().filters
-    patterns = tuple(filters["automated_sender_patterns"])
+    patterns = filters.automated_sender_patterns
     outcomes, touches, seen = Counter(), set(), set()
     for record in records:
         sender = record["sender_email"]
@@ -82,7 +82,7 @@ def _judge(records: list[dict], primary: dict[str, str], withheld: set[str]) -> 
         }
         if record["automated_reason"] or sender.split("@")[0].startswith(patterns):
             outcomes["automated"] += 1
-        elif len(recipients) > filters["max_mail_recipients"]:
+        elif len(recipients) > filters.max_mail_recipients:
             outcomes["too_many_recipients"] += 1
         else:
             kept = _touches(record["dedupe_key"], sender, recipients, primary)
