@@ -8,7 +8,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from wkw.config import Filters
+from wkw.config_sections import Filters
 
 
 def latest_snapshot(bronze: DataFrame, as_of: date) -> DataFrame:

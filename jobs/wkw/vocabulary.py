@@ -77,3 +77,8 @@ CRM_HEADER = ("id", "type", "email", "name", "company")
 ADDRESS_BOOK_HEADER = ("owner", "contact_email", "contact_name")
 CALL_HEADER = ("call_id", "caller", "callee", "start", "duration_seconds", "direction")
 ERASURE_REQUEST_HEADER = ("request_id", "email")
+
+# Tables that the read side (delta-rs, no Spark) opens as well as the stages: <lake>/<layer>/<table>.
+DIRECTORY_TABLE = DIRECTORY_SOURCE  # bronze: one full snapshot per ingest day
+ADDRESS_BOOK_TABLE = ADDRESS_BOOK_SOURCE  # bronze
+PRIVACY_REGISTER_TABLE = "privacy_requests"  # silver: the privacy register, hashes only

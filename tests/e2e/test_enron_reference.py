@@ -5,7 +5,7 @@ from public_dev_knows_reference.csv is explained by a cause computed from the da
 (wkw.tools.enron_reference).
 The pairs below were checked by hand against the message files and the reference.
 
-Run: .venv/bin/python -m pytest tests/test_enron_reference.py -q   (about 3 to 6 minutes on 2 cores)
+Run: .venv/bin/python -m pytest tests/e2e/test_enron_reference.py -q   (about 3 to 6 minutes on 2 cores)
 """
 
 from __future__ import annotations

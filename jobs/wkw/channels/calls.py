@@ -19,9 +19,19 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from wkw.config import Filters
+from wkw.config_sections import Filters
 from wkw.people import is_denied, is_internal
-from wkw.vocabulary import CALL, CALLS_SOURCE
+from wkw.vocabulary import (
+    CALL,
+    CALLS_SOURCE,
+    DENIED,
+    DUPLICATE,
+    INTERNAL_ONLY,
+    NO_COLLEAGUE,
+    OPTED_OUT,
+    RECEIVED,
+    SENT,
+)
 
 CALL_RECORD_KEY = ["ingest_date", "source_file", "position"]
 PARTIES = ("caller", "callee")
@@ -76,13 +86,13 @@ def classify_calls(resolved: DataFrame, as_of: date, min_call_seconds: int) -> D
     caller, callee = F.col("caller_is_colleague"), F.col("callee_is_colleague")
     colleague_is_withheld = F.when(caller, F.col("caller_is_withheld")).otherwise(F.col("callee_is_withheld"))
     reason = (
-        F.when(is_duplicate, F.lit("duplicate"))
+        F.when(is_duplicate, F.lit(DUPLICATE))
         .when(F.col("duration_seconds") < F.lit(min_call_seconds), F.lit("short_call"))
         .when(F.to_date("started_at") > F.lit(as_of), F.lit("after_logical_date"))
-        .when(~caller & ~callee, F.lit("no_colleague"))
-        .when(caller & callee, F.lit("internal_only"))
-        .when(F.when(caller, F.col("callee_is_denied")).otherwise(F.col("caller_is_denied")), F.lit("denied"))
-        .when(colleague_is_withheld, F.lit("opted_out"))
+        .when(~caller & ~callee, F.lit(NO_COLLEAGUE))
+        .when(caller & callee, F.lit(INTERNAL_ONLY))
+        .when(F.when(caller, F.col("callee_is_denied")).otherwise(F.col("caller_is_denied")), F.lit(DENIED))
+        .when(colleague_is_withheld, F.lit(OPTED_OUT))
     )
     return keyed.withColumn("filter_reason", reason)
 
@@ -101,7 +111,7 @@ def interactions_from_calls(classified: DataFrame) -> DataFrame:
         .alias("contact_email"),
         F.lit(None).cast("string").alias("contact_name"),
         F.lit(CALL).alias("channel"),
-        F.when(colleague_called, F.lit("sent")).otherwise(F.lit("received")).alias("direction"),
+        F.when(colleague_called, F.lit(SENT)).otherwise(F.lit(RECEIVED)).alias("direction"),
         F.lit(1).cast("int").alias("audience"),
         F.col("call_key").alias("interaction_id"),
     )

@@ -9,9 +9,22 @@ from datetime import date
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from wkw.config import Filters
+from wkw.config_sections import Filters
 from wkw.people import is_denied, is_internal
 from wkw.privacy.policy import REDACTED_PREFIX
+from wkw.vocabulary import (
+    AUTOMATED,
+    DENIED,
+    DUPLICATE,
+    INTERNAL_ONLY,
+    MAIL,
+    MAIL_SOURCE,
+    NO_COLLEAGUE,
+    OPTED_OUT,
+    RECEIVED,
+    SENT,
+    TOO_MANY_RECIPIENTS,
+)
 
 MESSAGE_KEY = ["ingest_date", "source_file", "position"]
 
@@ -52,9 +65,9 @@ def classify_messages(
         is_automated_sender.alias("is_automated_sender"),
     ).select(
         "*",
-        F.when((F.col("copy_number") > 1) | F.coalesce("seen_before", F.lit(False)), "duplicate")
-        .when(F.col("automated_reason").isNotNull() | F.col("is_automated_sender"), "automated")
-        .when(F.size("recipients") > max_recipients, "too_many_recipients")
+        F.when((F.col("copy_number") > 1) | F.coalesce("seen_before", F.lit(False)), DUPLICATE)
+        .when(F.col("automated_reason").isNotNull() | F.col("is_automated_sender"), AUTOMATED)
+        .when(F.size("recipients") > max_recipients, TOO_MANY_RECIPIENTS)
         .alias("filter_reason"),
     )
 
@@ -132,7 +145,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
         colleague.alias("colleague_email"),
         contact.alias("contact_email"),
         F.element_at("display_names", contact).alias("contact_name"),
-        F.when(is_sent, "sent").otherwise("received").alias("direction"),
+        F.when(is_sent, SENT).otherwise(RECEIVED).alias("direction"),
         F.coalesce(withheld, F.lit(False)).alias("is_withheld"),
     )
     # A redacted party (a withheld person scrubbed from a kept mail) is nobody: no touch with them.
@@ -152,7 +165,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
             "colleague_email",
             "contact_email",
             "contact_name",
-            F.lit("mail").alias("channel"),
+            F.lit(MAIL).alias("channel"),
             "direction",
             F.col("audience").cast("int").alias("audience"),
             F.col("dedupe_key").alias("interaction_id"),
@@ -177,15 +190,15 @@ def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFr
     )
     reason = (
         F.when(F.col("filter_reason").isNotNull(), F.col("filter_reason"))
-        .when(~F.coalesce("has_colleague", F.lit(False)), "no_colleague")
-        .when(~F.coalesce("has_external_pair", F.lit(False)), "internal_only")
-        .when(~F.coalesce("has_allowed_pair", F.lit(False)), "denied")
-        .when(~F.coalesce("kept", F.lit(False)), "opted_out")
+        .when(~F.coalesce("has_colleague", F.lit(False)), NO_COLLEAGUE)
+        .when(~F.coalesce("has_external_pair", F.lit(False)), INTERNAL_ONLY)
+        .when(~F.coalesce("has_allowed_pair", F.lit(False)), DENIED)
+        .when(~F.coalesce("kept", F.lit(False)), OPTED_OUT)
     )
     return (
         messages.join(has_pair, on="dedupe_key", how="left")
         .join(kept, on="dedupe_key", how="left")
-        .select(*MESSAGE_KEY, F.lit("mail").alias("source"), reason.alias("filter_reason"))
+        .select(*MESSAGE_KEY, F.lit(MAIL_SOURCE).alias("source"), reason.alias("filter_reason"))
     )
 
 

@@ -21,10 +21,21 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from wkw.config import Filters, Settings
+from wkw.config import Settings
+from wkw.config_sections import Filters
 from wkw.people import is_denied, is_internal
 from wkw.privacy.policy import REDACTED_PREFIX
-from wkw.vocabulary import CALENDAR_SOURCE, MEETING
+from wkw.vocabulary import (
+    CALENDAR_SOURCE,
+    DENIED,
+    DUPLICATE,
+    INTERNAL_ONLY,
+    MEETING,
+    NO_COLLEAGUE,
+    OPTED_OUT,
+    RECEIVED,
+    SENT,
+)
 
 RECORD_KEY = ["ingest_date", "source_file", "position"]
 DECLINED = "DECLINED"
@@ -158,7 +169,7 @@ def interaction_rows(scored: DataFrame, facts: DataFrame, pairs: DataFrame) -> D
             "contact_email",
             "contact_name",
             F.lit(MEETING).alias("channel"),
-            F.when(F.col("is_sent"), "sent").otherwise("received").alias("direction"),
+            F.when(F.col("is_sent"), SENT).otherwise(RECEIVED).alias("direction"),
             (F.col("participants") - 1).cast("int").alias("audience"),
             F.sha2(F.concat(F.lit(MEETING + "|"), F.col("uid"), F.lit("|"), start_text), 256).alias(
                 "interaction_id"
@@ -170,14 +181,14 @@ def interaction_rows(scored: DataFrame, facts: DataFrame, pairs: DataFrame) -> D
 def _filter_reason(max_attendees: int) -> Column:
     """The first filter that removes a record, or null when it gave at least one interaction."""
     return (
-        F.when((F.col("occurrence_count") > 0) & (F.col("won") == 0), "duplicate")
+        F.when((F.col("occurrence_count") > 0) & (F.col("won") == 0), DUPLICATE)
         .when(F.col("status") == F.lit(CANCELLED), "cancelled")
         .when(F.col("won_in_window") == 0, "outside_window")
         .when(F.col("participants") > F.lit(max_attendees), "too_many_attendees")
-        .when(~F.col("has_colleague"), "no_colleague")
-        .when(~F.col("has_external"), "internal_only")
-        .when(~F.col("has_allowed_external"), "denied")
-        .when(~F.col("has_kept_pair"), "opted_out")
+        .when(~F.col("has_colleague"), NO_COLLEAGUE)
+        .when(~F.col("has_external"), INTERNAL_ONLY)
+        .when(~F.col("has_allowed_external"), DENIED)
+        .when(~F.col("has_kept_pair"), OPTED_OUT)
     )
 
 

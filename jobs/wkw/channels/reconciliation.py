@@ -7,16 +7,24 @@ from datetime import date
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from wkw.vocabulary import WITHHELD
+from wkw.vocabulary import (
+    ADDRESS_BOOK_SOURCE,
+    CALENDAR_SOURCE,
+    CALLS_SOURCE,
+    CRM_SOURCE,
+    DIRECTORY_SOURCE,
+    MAIL_SOURCE,
+    WITHHELD,
+)
 
 # Bronze table -> the source its records were read from (for records the privacy stage deleted).
 SOURCE_OF_TABLE = {
-    "mail_messages": "mail",
-    "meetings": "calendar",
-    "calls": "calls",
-    "directory": "directory",
-    "crm": "crm",
-    "address_book": "address_book",
+    "mail_messages": MAIL_SOURCE,
+    "meetings": CALENDAR_SOURCE,
+    "calls": CALLS_SOURCE,
+    "directory": DIRECTORY_SOURCE,
+    "crm": CRM_SOURCE,
+    "address_book": ADDRESS_BOOK_SOURCE,
 }
 
 

@@ -11,7 +11,8 @@ Times: a TZID (an Olson name, a Windows name like "W. Europe Standard Time", or 
 honoured; floating times and TZIDs that cannot be resolved are taken as UTC; an all-day (DATE) event
 starts at 00:00 UTC and lasts 1440 minutes per day; a DATE-TIME event without DTEND or DURATION lasts 0
 minutes (RFC 5545). Rooms and resources (CUTYPE=ROOM / RESOURCE) are not people: they are left out of
-the attendees, as are invalid addresses, and `dropped_attendees` counts both.
+the attendees, as are invalid addresses, and `dropped_attendees` counts both. Placing events in time
+(recurrence expansion, UTC, minutes) is done by `wkw.parsing.calendar_recurrence`.
 
     from wkw.parsing.calendar import parse_ics
     for position, result in parse_ics(path.read_bytes(), str(path), window_start, window_end): ...
@@ -23,13 +24,20 @@ import codecs
 import hashlib
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-import recurring_ical_events
-from icalendar import Calendar, Component
+from icalendar import Calendar
 
 from wkw.parsing.addresses import clean_address, clean_name
+from wkw.parsing.calendar_recurrence import (
+    MAX_OCCURRENCES,
+    POSITION_TAG,
+    expand,
+    is_recurring,
+    property_text,
+    to_utc,
+)
 from wkw.parsing.headers import FALLBACK_CHARSET
 from wkw.parsing.mail import ParseResult
 from wkw.vocabulary import (
@@ -50,16 +58,8 @@ STATUS_SPELLINGS = {CONFIRMED: CONFIRMED, TENTATIVE: TENTATIVE, CANCELLED: CANCE
 METHOD_CANCEL = "CANCEL"  # an iTIP cancellation notice: its events are cancelled unless they say otherwise
 DEFAULT_PARTSTAT = "NEEDS-ACTION"
 NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
-RECURRENCE_PROPERTIES = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
-# A meeting recurs at most daily: finer rules are absurd here and would cost millions of occurrences.
-MEETING_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
-SUB_DAILY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
-MIN_SERIES_YEAR = 1900  # expanding a rule walks from its DTSTART: a series cannot start centuries ago
-MAX_OCCURRENCES = 1000  # per VEVENT in the window; a daily series over a year has about 370
-MINUTES_PER_DAY = 1440
 SNIFF_BYTES = 4096
 SURROGATE_ESCAPE_BASE = 0xDC00
-POSITION_TAG = "X-WKW-POSITION"  # set in memory on each VEVENT so its occurrences can be traced back
 
 _FOLD_RE = re.compile(rb"\r?\n[ \t]")
 _ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as surrogateescape keeps them
@@ -91,7 +91,7 @@ def parse_ics(
         return
     position = 0
     for calendar in calendars:
-        method = _text(calendar.get("METHOD")) or ""
+        method = property_text(calendar.get("METHOD")) or ""
         events = []
         for event in calendar.walk("VEVENT"):
             position += 1
@@ -100,7 +100,7 @@ def parse_ics(
             event["SEQUENCE"] = _sequence(event.get("SEQUENCE"))
             events.append((position, event))
         try:
-            found, failed = _expand(calendar, events, window_start, window_end)
+            found, failed = expand(calendar, events, window_start, window_end)
         except Exception as exc:  # never expected: quarantine this calendar's events rather than fail
             found, failed = (
                 {},
@@ -142,102 +142,6 @@ def _from_fallback(match: re.Match) -> str:
     return bytes([ord(match.group()) - SURROGATE_ESCAPE_BASE]).decode(FALLBACK_CHARSET, "replace")
 
 
-def _expand(
-    calendar: Calendar, events: list[tuple[int, Component]], window_start: datetime, window_end: datetime
-) -> tuple[dict[int, list[dict[str, Any]]], dict[int, tuple[str, str]]]:
-    """Occurrences per position, and (reason, detail) per position that cannot be expanded.
-
-    A series (one UID) is expanded whole, so that an override takes its occurrence from the master. When
-    the library refuses a series, each of its VEVENTs is tried alone, so one bad rule spoils only itself.
-    """
-    timezones = [component for component in calendar.subcomponents if component.name == "VTIMEZONE"]
-    series: dict[tuple[str | None, int], list[tuple[int, Component]]] = {}
-    failed: dict[int, tuple[str, str]] = {}
-    masters: set[str | None] = set()
-    for position, event in events:
-        problem = _expansion_problem(event)
-        if problem is not None:
-            failed[position] = problem
-            continue
-        uid = _text(event.get("UID"))
-        # The library keeps one master per UID: a UID-less VEVENT, or a second master (not an override)
-        # under a UID already seen, is a series of its own rather than silently dropped.
-        is_master = event.get("RECURRENCE-ID") is None
-        alone = uid is None or (is_master and uid in masters)
-        if is_master:
-            masters.add(uid)
-        series.setdefault((uid, position if alone else 0), []).append((position, event))
-    found: dict[int, list[dict[str, Any]]] = {}
-    for members in series.values():
-        try:
-            found.update(_occurrences(timezones, members, window_start, window_end))
-        except Exception:  # retried one VEVENT at a time below
-            for position, event in members:
-                try:
-                    found.update(_occurrences(timezones, [(position, event)], window_start, window_end))
-                except Exception as exc:
-                    reason = BAD_RECURRENCE if _is_recurring(event) else PARSE_ERROR
-                    failed[position] = (reason, f"{type(exc).__name__}: {exc}")
-    return found, failed
-
-
-def _expansion_problem(event: Component) -> tuple[str, str] | None:
-    """Why the VEVENT cannot be placed in time, checked before the library sees it, or None."""
-    try:
-        start = event.start
-    except Exception as exc:
-        return MISSING_START, str(exc)
-    try:
-        if _utc(event.end) < _utc(start):
-            return PARSE_ERROR, "DTEND before DTSTART"
-    except Exception as exc:
-        return PARSE_ERROR, f"unusable DTEND or DURATION: {exc}"
-    broken = sorted({name for name, _ in getattr(event, "errors", []) if name in RECURRENCE_PROPERTIES})
-    if broken:
-        return BAD_RECURRENCE, f"unparsable {', '.join(broken)}"
-    rules = event.get("RRULE")
-    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
-        frequency = ",".join(rule.get("FREQ", []))
-        if frequency.upper() not in MEETING_FREQUENCIES:
-            return BAD_RECURRENCE, f"RRULE FREQ={frequency}: meetings recur at most daily"
-        if any(len(rule.get(part, [])) > 1 for part in SUB_DAILY_PARTS):
-            return BAD_RECURRENCE, "RRULE repeats within a day"
-    if _is_recurring(event) and start.year < MIN_SERIES_YEAR:
-        return BAD_RECURRENCE, f"series starts in {start.year}"
-    return None
-
-
-def _occurrences(
-    timezones: list[Component], members: list[tuple[int, Component]], window_start, window_end
-) -> dict[int, list[dict[str, Any]]]:
-    subset = Calendar()
-    subset.subcomponents = [*timezones, *(event for _, event in members)]
-    found: dict[int, list[dict[str, Any]]] = {position: [] for position, _ in members}
-    for occurrence in recurring_ical_events.of(subset).between(window_start, window_end):
-        start = _utc(occurrence.start)
-        if window_start <= start < window_end:
-            found[int(occurrence[POSITION_TAG])].append({"start": start, "minutes": _minutes(occurrence)})
-    return {position: sorted(items, key=lambda item: item["start"]) for position, items in found.items()}
-
-
-def _minutes(occurrence: Component) -> int:
-    start, end = occurrence.start, occurrence.end
-    if not isinstance(start, datetime):
-        return MINUTES_PER_DAY * (end - start).days
-    return int((_utc(end) - _utc(start)).total_seconds() // 60)
-
-
-def _utc(value: date) -> datetime:
-    """UTC-aware: a DATE at 00:00 UTC, a floating time as UTC, a zoned time converted."""
-    if not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _is_recurring(event: Component) -> bool:
-    return any(event.get(name) is not None for name in RECURRENCE_PROPERTIES)
-
-
 def _guarded(event, position, source_file, method, found, failed) -> ParseResult:
     try:
         return ParseResult(record=_record(event, position, source_file, method, found, failed))
@@ -267,15 +171,15 @@ def _record(event, position: int, source_file: str, method: str, found, failed) 
     return {
         "source_file": source_file,
         "position": position,
-        "uid": _text(event.get("UID")) or _made_up_uid(organizer_email, start, attendees),
+        "uid": property_text(event.get("UID")) or _made_up_uid(organizer_email, start, attendees),
         "sequence": _sequence(event.get("SEQUENCE")),
-        "recurrence_id": _utc(recurrence_id.dt) if recurrence_id is not None else None,
+        "recurrence_id": to_utc(recurrence_id.dt) if recurrence_id is not None else None,
         "status": _status(event.get("STATUS"), method),
         "organizer_email": organizer_email,
         "organizer_name": organizer_name,
         "attendees": attendees,
         "occurrences": occurrences,
-        "is_recurring": _is_recurring(event),
+        "is_recurring": is_recurring(event),
         "dropped_attendees": dropped,
     }
 
@@ -307,7 +211,7 @@ def _attendees(values: Any) -> tuple[list[dict[str, str | None]], int]:
 
 
 def _status(value: Any, method: str) -> str:
-    status = (_text(value) or "").upper()
+    status = (property_text(value) or "").upper()
     if not status and method == METHOD_CANCEL:
         return CANCELLED
     return STATUS_SPELLINGS.get(status, CONFIRMED)
@@ -323,13 +227,8 @@ def _sequence(value: Any) -> int:
 def _made_up_uid(organizer: str, start: date, attendees: list[dict[str, str | None]]) -> str:
     """A stable stand-in for a missing UID: copies of one meeting in several exports still match."""
     emails = ",".join(sorted(str(attendee["email"]) for attendee in attendees))
-    key = f"{organizer}|{_utc(start).isoformat()}|{emails}"
+    key = f"{organizer}|{to_utc(start).isoformat()}|{emails}"
     return "no-uid-" + hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _text(value: Any) -> str | None:
-    text = str(value).strip() if value is not None and not isinstance(value, list) else ""
-    return text or None
 
 
 def _detail(name: str, value: Any) -> str:

@@ -10,8 +10,9 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from wkw.privacy.rules import address_hash, is_withheld
+from wkw.vocabulary import PRIVACY_REGISTER_TABLE
 
-REGISTER = "privacy_requests"
+REGISTER = PRIVACY_REGISTER_TABLE
 
 
 REMOVALS = "privacy_removals"

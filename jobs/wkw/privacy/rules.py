@@ -11,7 +11,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from wkw.config import PrivacyPolicy
+from wkw.config_sections import PrivacyPolicy
 from wkw.people import latest_snapshot
 
 OPT_OUT, EXCLUDED_DEPARTMENT, EXCLUDED_GROUP, EXCLUDED_ADDRESS = (

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from wkw.vocabulary import CHANNELS
+from wkw.vocabulary import CALL, CHANNELS, MAIL, MEETING, RECEIVED, SENT
 
 PAIR = ["colleague_email", "contact_email"]
 NO_NAMES = "map<string,bigint>"
@@ -32,11 +32,11 @@ def interaction_weight(model: dict) -> Column:
     """Weight of one interaction by channel and direction (seen from the colleague)."""
     return (
         F.when(
-            (F.col("channel") == "mail") & (F.col("direction") == "sent"), F.lit(model["weight_mail_sent"])
+            (F.col("channel") == MAIL) & (F.col("direction") == SENT), F.lit(model["weight_mail_sent"])
         )
-        .when(F.col("channel") == "mail", F.lit(model["weight_mail_received"]))
-        .when(F.col("channel") == "meeting", F.lit(model["weight_meeting"]))
-        .when(F.col("channel") == "call", F.lit(model["weight_call"]))
+        .when(F.col("channel") == MAIL, F.lit(model["weight_mail_received"]))
+        .when(F.col("channel") == MEETING, F.lit(model["weight_meeting"]))
+        .when(F.col("channel") == CALL, F.lit(model["weight_call"]))
         .otherwise(F.lit(0.0))
     )
 
@@ -87,7 +87,7 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
         F.greatest(F.col("audience"), F.lit(1)).cast("double"), F.lit(-float(model["audience_damping"]))
     )
     term = interaction_weight(model) * damping * decay_to(as_of, model, F.col("event_date"))
-    is_mail = F.col("channel") == "mail"
+    is_mail = F.col("channel") == MAIL
     # One scan and one shuffle of the rows, by pair: every aggregation below is keyed by the pair (and
     # more), so none moves rows again. Days and display names come out of the same two aggregations.
     rows = rows.select(*PAIR, "event_date", "event_at", "channel", "direction", "audience", "contact_name")
@@ -95,10 +95,10 @@ def pair_parts(rows: DataFrame, as_of: date, model: dict) -> DataFrame:
     named = F.col("contact_name").isNotNull() & (F.trim("contact_name") != "")
     daily = rows.groupBy(*PAIR, "event_date", "contact_name").agg(
         F.sum(term).alias("raw_score"),
-        F.count_if(is_mail & (F.col("direction") == "sent")).alias("mails_sent"),
-        F.count_if(is_mail & (F.col("direction") == "received")).alias("mails_received"),
-        F.count_if(F.col("channel") == "meeting").alias("meetings"),
-        F.count_if(F.col("channel") == "call").alias("calls"),
+        F.count_if(is_mail & (F.col("direction") == SENT)).alias("mails_sent"),
+        F.count_if(is_mail & (F.col("direction") == RECEIVED)).alias("mails_received"),
+        F.count_if(F.col("channel") == MEETING).alias("meetings"),
+        F.count_if(F.col("channel") == CALL).alias("calls"),
         F.min("event_at").alias("first_at"),
         F.max(_last_code()).alias("last_code"),
         F.count(F.lit(1)).alias("times"),

@@ -23,9 +23,7 @@ from deltalake.exceptions import TableNotFoundError
 
 from wkw.config import BRONZE, SILVER, Settings
 from wkw.privacy.policy import subject_hash
-from wkw.vocabulary import WITHHELD
-
-DIRECTORY = "directory"
+from wkw.vocabulary import ADDRESS_BOOK_TABLE, DIRECTORY_TABLE, PRIVACY_REGISTER_TABLE, WITHHELD
 
 # Why a requester was refused: the reason is stable for callers, the message is for people.
 NO_REQUESTER = "no_requester"
@@ -35,8 +33,6 @@ INACTIVE = "inactive"
 UNLICENSED = "unlicensed"
 WRONG_ROLE = "wrong_role"
 NOT_IN_ADDRESS_BOOK = "not_in_address_book"
-ADDRESS_BOOK = "address_book"
-REGISTER = "privacy_requests"
 
 
 class AccessRefused(PermissionError):
@@ -74,7 +70,7 @@ def _newest_snapshot(path: str) -> list[dict]:
 
 def directory_snapshot(settings: Settings) -> list[dict]:
     try:
-        return _newest_snapshot(settings.table_path(BRONZE, DIRECTORY))
+        return _newest_snapshot(settings.table_path(BRONZE, DIRECTORY_TABLE))
     except TableNotFoundError as missing:
         raise AccessRefused(
             f"no directory in {settings.lake}: the pipeline has not ingested one yet", NO_DIRECTORY
@@ -84,7 +80,7 @@ def directory_snapshot(settings: Settings) -> list[dict]:
 def is_withheld(settings: Settings, address: str) -> bool:
     """Whether the privacy register holds `address` (by hash) as withheld or erased, and not withdrawn."""
     try:
-        rows = DeltaTable(settings.table_path(SILVER, REGISTER)).to_pyarrow_table().to_pylist()
+        rows = DeltaTable(settings.table_path(SILVER, PRIVACY_REGISTER_TABLE)).to_pyarrow_table().to_pylist()
     except TableNotFoundError:
         return False
     wanted = subject_hash(address)
@@ -157,7 +153,7 @@ def check_target(settings: Settings, email: str) -> None:
     if user is None and not settings.is_internal_domain(target.rpartition("@")[2]):
         return  # an external person: always
     try:
-        entries = _newest_snapshot(settings.table_path(BRONZE, ADDRESS_BOOK))
+        entries = _newest_snapshot(settings.table_path(BRONZE, ADDRESS_BOOK_TABLE))
     except TableNotFoundError:
         entries = []
     addresses = {target} if user is None else {user["email"], *(a.lower() for a in user["aliases"] or ())}

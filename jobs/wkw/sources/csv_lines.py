@@ -29,7 +29,7 @@ FOUND_AT = [
 LINE_SCHEMA = T.StructType(FOUND_AT[:3] + [T.StructField("line", T.StringType(), True)])
 
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
+LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def clean_email(column: str) -> Column:
@@ -40,7 +40,7 @@ def is_valid_email(column: Column) -> Column:
     return column.isNotNull() & column.rlike(EMAIL_PATTERN)
 
 
-def _decoded(path: str) -> str:
+def decoded_text(path: str) -> str:
     """The file as text; undecodable bytes become U+FFFD, so a binary file is read, not fatal."""
     return read_bytes(path).decode("utf-8-sig", errors="replace")
 
@@ -48,7 +48,8 @@ def _decoded(path: str) -> str:
 def _csv_file_lines(path: str, columns: tuple[str, ...]):
     """(path, line number, reason, text) per non-blank line after the header; the header must match."""
     try:
-        numbered = [(n, line) for n, line in enumerate(_LINE_BREAK.split(_decoded(path)), 1) if line.strip()]
+        lines = LINE_BREAK.split(decoded_text(path))
+        numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
     except OSError as error:  # vanished or unreadable since listing: quarantined, never fatal
         yield path, 0, UNREADABLE_FILE, f"{type(error).__name__}: {error}"
         return

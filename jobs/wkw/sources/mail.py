@@ -14,6 +14,7 @@ from wkw.config import Settings
 from wkw.files import list_sized_files
 from wkw.parsing.mail_files import MAIL_COLUMNS, PARSED, PIECE, parse_pieces, plan_tasks
 from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.vocabulary import MAIL_SOURCE
 
 FILES_PER_TASK = 2000
 
@@ -65,13 +66,13 @@ def accepted_mail(parsed: DataFrame, as_of: date) -> DataFrame:
 def extract_mail(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
-    files = list_sized_files(settings.landing_dir("mail", as_of.isoformat()))
+    files = list_sized_files(settings.landing_dir(MAIL_SOURCE, as_of.isoformat()))
     parsed = parse_mail_files(spark, files) if files else spark.createDataFrame([], PARSED)
     parsed = flag_impossible_dates(
         parsed, as_of, settings.filters.min_event_year, settings.filters.max_future_days
     ).persist()
     return (
         accepted_mail(parsed, as_of),
-        quarantine_rows(parsed, "accepted", as_of, "mail"),
-        ingest_counts(parsed, "accepted", as_of, "mail"),
+        quarantine_rows(parsed, "accepted", as_of, MAIL_SOURCE),
+        ingest_counts(parsed, "accepted", as_of, MAIL_SOURCE),
     )

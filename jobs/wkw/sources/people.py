@@ -27,9 +27,17 @@ from pyspark.sql import types as T
 from wkw import schemas
 from wkw.config import Settings
 from wkw.files import list_files
-from wkw.sources.csv_lines import _LINE_BREAK, FOUND_AT, _decoded, clean_email, is_valid_email
+from wkw.sources.csv_lines import FOUND_AT, LINE_BREAK, clean_email, decoded_text, is_valid_email
 from wkw.sources.outcomes import ingest_counts, quarantine_rows
-from wkw.vocabulary import BAD_EMAIL, BAD_JSON, DETAIL_MAX_CHARS, EMPTY_FILE, UNREADABLE_FILE
+from wkw.vocabulary import (
+    BAD_EMAIL,
+    BAD_JSON,
+    CRM_SOURCE,
+    DETAIL_MAX_CHARS,
+    DIRECTORY_SOURCE,
+    EMPTY_FILE,
+    UNREADABLE_FILE,
+)
 
 TRUE_WORDS = ["true", "yes", "1", "y"]
 CRM_TYPES = ["lead", "contact"]
@@ -95,7 +103,7 @@ def _json_values(text: str):
     if text.lstrip().startswith("["):
         yield from _array_elements(text)
         return
-    for number, line in enumerate(_LINE_BREAK.split(text), 1):
+    for number, line in enumerate(LINE_BREAK.split(text), 1):
         if line.strip():
             try:
                 yield number, json.loads(line), None
@@ -106,7 +114,7 @@ def _json_values(text: str):
 def _json_file_rows(path: str):
     missing = (None,) * len(DIRECTORY_FIELDS)
     try:
-        text = _decoded(path)
+        text = decoded_text(path)
     except OSError as error:
         yield path, 0, UNREADABLE_FILE, f"{type(error).__name__}: {error}"[:DETAIL_MAX_CHARS], *missing
         return
@@ -206,13 +214,13 @@ def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFra
 
 
 def extract_directory(spark: SparkSession, settings: Settings, as_of: date):
-    files = list_files(settings.landing_dir("directory", as_of.isoformat()))
+    files = list_files(settings.landing_dir(DIRECTORY_SOURCE, as_of.isoformat()))
     from_csv = _read_csv(spark, _ending_with(files, CSV_SUFFIX), schemas.DIRECTORY_CSV)
     from_json = read_directory_json(spark, _ending_with(files, JSON_SUFFIXES))
-    return _split(from_csv.unionByName(from_json), as_of, "directory", normalise_directory)
+    return _split(from_csv.unionByName(from_json), as_of, DIRECTORY_SOURCE, normalise_directory)
 
 
 def extract_crm(spark: SparkSession, settings: Settings, as_of: date):
-    files = list_files(settings.landing_dir("crm", as_of.isoformat()))
+    files = list_files(settings.landing_dir(CRM_SOURCE, as_of.isoformat()))
     raw = _read_csv(spark, _ending_with(files, CSV_SUFFIX), schemas.CRM_CSV)
-    return _split(raw, as_of, "crm", normalise_crm)
+    return _split(raw, as_of, CRM_SOURCE, normalise_crm)

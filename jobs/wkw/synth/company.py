@@ -11,7 +11,7 @@ The whole history lands in the end date's folders (D = end date, ISO):
 - DIR/mail/D/maildir/<last-f>/{sent_items,inbox}/<n> for about half of the colleagues, RFC 5322 files;
 - DIR/mail/D/graph/messages-NNNN.jsonl for the others, one Microsoft Graph message per line;
 - DIR/calendar/D/<last-f>.ics, each colleague's calendar export: recurring meetings of strong ties, declined
-  and cancelled invitations, internal meetings and town halls (wkw.synth.meetings);
+  and cancelled invitations, internal meetings and town halls (wkw.synth.meetings, wkw.synth.calendars);
 - DIR/calls/D/calls.csv and DIR/calls/D/pbx.csv, call records, some exported twice (wkw.synth.calls);
 - DIR/truth.json: ties by kind, the opted-out and inactive colleagues, a sample lead, a sample seller (who
   may use the product), the newsletter and no-reply senders, the malformed files planted among the
@@ -26,12 +26,16 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from wkw.config import load_settings
+from wkw.synth.calendars import write_calendars
 from wkw.synth.calls import plan_calls, write_calls
 from wkw.synth.mailboxes import write_mailboxes
-from wkw.synth.meetings import expected_outcomes, plan_meetings, strong_series, write_calendars
+from wkw.synth.meeting_truth import expected_outcomes, strong_series
+from wkw.synth.meetings import plan_meetings
 from wkw.synth.noise import plan_broadcasts, plan_internal, plan_newsletters, plan_noreply
 from wkw.synth.people import Colleague, Contact, build_colleagues, build_contacts, directory_row
 from wkw.synth.ties import Tie, assign_ties, plan_tie_mail
@@ -58,7 +62,8 @@ def _check(out: Path, day: str, colleagues: int, contacts: int, days: int) -> No
             raise FileExistsError(f"{folder} is not empty")
 
 
-def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
+def write_csv(path: Path, header: tuple[str, ...], rows: Iterable[list[str]]) -> None:
+    """One CSV export: the header, then the rows (also used by the scale mode)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -116,7 +121,7 @@ def _address_book_rows(people: list[Colleague], ties: list) -> list[list[str]]:
     return [list(row) for row in sorted(rows)]
 
 
-def _sample_seller(people: list[Colleague]) -> str | None:
+def sample_seller(people: list[Colleague]) -> str | None:
     """A colleague who may use the product: active, analysed, a salesperson with Sales Premium."""
     sellers = (
         c.email
@@ -141,7 +146,7 @@ def _truth(
     return {
         **settings,
         "sample_lead": sample_lead,
-        "sample_seller": _sample_seller(colleagues),
+        "sample_seller": sample_seller(colleagues),
         "opted_out": _emails(colleagues, lambda c: c.opted_out),
         "inactive": _emails(colleagues, lambda c: not c.active),
         "ties": [{"colleague": c, "contact": p, "kind": k} for c, p, k in tie_rows],
@@ -161,7 +166,9 @@ def _meetings_and_calls(
     domain: str,
 ) -> dict:
     """The calendar and call exports, each from its own random streams; their part of the truth."""
-    meetings = plan_meetings(random.Random(f"{seed}:meetings"), people, ties, guests, *window, domain)
+    max_attendees = load_settings().filters.max_meeting_attendees  # town halls exceed it
+    meeting_rng = random.Random(f"{seed}:meetings")
+    meetings = plan_meetings(meeting_rng, people, ties, guests, *window, domain, max_attendees)
     meeting_counts, calendar_malformed = write_calendars(
         random.Random(f"{seed}:calendar-write"),
         out,
@@ -180,7 +187,7 @@ def _meetings_and_calls(
         "meetings": meeting_counts,
         "calls": call_counts,
         "meeting_series": strong_series(meetings, people),
-        "meeting_outcomes": expected_outcomes(meetings, people),
+        "meeting_outcomes": expected_outcomes(meetings, people, max_attendees),
         "call_outcomes": call_outcomes,
         "malformed_files": calendar_malformed + call_malformed,
     }
@@ -205,9 +212,9 @@ def generate(
     crm_rng = random.Random(f"{seed}:crm")
     types = _crm_types(crm_rng, externals, candidates)
     sample_lead = next(email for email in candidates if types.get(email) == "lead")
-    _write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
-    _write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types))
-    _write_csv(
+    write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
+    write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types))
+    write_csv(
         out / "address_book" / day / "address_book.csv", ADDRESS_BOOK_HEADER, _address_book_rows(people, ties)
     )
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from wkw.synth.people import OFFSET_OF, Colleague, Contact, Person
+from wkw.synth.names import OFFSET_OF
+from wkw.synth.people import Colleague, Contact, Person
 from wkw.synth.timeline import BULK_HOURS, MailPlan, conversation_id, moment, random_day, thread
 
 INTERNAL_THREADS_PER_WEEK = (0, 3)  # per colleague

@@ -1,7 +1,8 @@
 """People of the synthetic company for `wkw generate`: colleagues (the directory) and external contacts.
 
-Used by wkw.synth.company (`wkw generate --out DIR`); nothing here writes files. Names, companies and time
-zones are fixed lists, so the seed alone decides who exists.
+Used by wkw.synth.company (`wkw generate --out DIR`) and wkw.synth.scale; nothing here writes files. Names,
+companies, departments and titles are fixed lists (wkw.synth.names, read from synth/data/), regions and
+their time zones are below, so the seed alone decides who exists.
 """
 
 from __future__ import annotations
@@ -10,229 +11,11 @@ import random
 import re
 from dataclasses import dataclass
 
-FIRST_NAMES = (
-    "Aisha",
-    "Akira",
-    "Alejandro",
-    "Amara",
-    "Ana",
-    "Anders",
-    "Arjun",
-    "Beatriz",
-    "Camille",
-    "Carlos",
-    "Chen",
-    "Chloe",
-    "Daniel",
-    "Dmitri",
-    "Elena",
-    "Emeka",
-    "Emma",
-    "Fatima",
-    "Felix",
-    "Freya",
-    "Gabriel",
-    "Grace",
-    "Hana",
-    "Hiroshi",
-    "Hugo",
-    "Ines",
-    "Ingrid",
-    "Isaac",
-    "James",
-    "Jin",
-    "Jonas",
-    "Kavya",
-    "Kwame",
-    "Lars",
-    "Layla",
-    "Liam",
-    "Lucas",
-    "Maria",
-    "Mateo",
-    "Mei",
-    "Mohammed",
-    "Nadia",
-    "Nikhil",
-    "Noah",
-    "Olivia",
-    "Omar",
-    "Priya",
-    "Rafael",
-    "Ravi",
-    "Rosa",
-    "Sakura",
-    "Samuel",
-    "Sara",
-    "Sofia",
-    "Tariq",
-    "Thomas",
-    "Valentina",
-    "Wei",
-    "Yara",
-    "Yusuf",
-    "Zara",
-    "Zoe",
-)
-LAST_NAMES = (
-    "Adeyemi",
-    "Alvarez",
-    "Andersen",
-    "Bauer",
-    "Becker",
-    "Bianchi",
-    "Chen",
-    "Costa",
-    "Dubois",
-    "Eriksson",
-    "Fernandes",
-    "Fischer",
-    "Garcia",
-    "Gupta",
-    "Haddad",
-    "Hansen",
-    "Ito",
-    "Jansen",
-    "Johnson",
-    "Kim",
-    "Kowalski",
-    "Kumar",
-    "Lambert",
-    "Larsen",
-    "Lee",
-    "Lopez",
-    "Martin",
-    "Mendes",
-    "Moreau",
-    "Muller",
-    "Nakamura",
-    "Nguyen",
-    "Novak",
-    "O'Brien",
-    "Okafor",
-    "Olsen",
-    "Patel",
-    "Petrov",
-    "Quinn",
-    "Rossi",
-    "Santos",
-    "Schmidt",
-    "Shah",
-    "Silva",
-    "Singh",
-    "Smith",
-    "Suzuki",
-    "Tanaka",
-    "Taylor",
-    "Torres",
-    "Van Dijk",
-    "Wagner",
-    "Walker",
-    "Wang",
-    "Weber",
-    "Williams",
-    "Wright",
-    "Yamamoto",
-    "Zhang",
-    "Ziegler",
-)
-
-# (domain, company, UTC offset in minutes of its office): the outside world our colleagues deal with.
-EXTERNAL_COMPANIES = (
-    ("fabrikam.com", "Fabrikam", -300),
-    ("adatum.com", "A. Datum Corporation", -480),
-    ("northwindtraders.com", "Northwind Traders", -360),
-    ("tailspintoys.com", "Tailspin Toys", -300),
-    ("woodgrovebank.com", "Woodgrove Bank", 0),
-    ("litwareinc.com", "Litware", -300),
-    ("proseware.com", "Proseware", 60),
-    ("wingtiptoys.com", "Wingtip Toys", -480),
-    ("wideworldimporters.com", "Wide World Importers", -300),
-    ("lucernepublishing.com", "Lucerne Publishing", 60),
-    ("cohowinery.com", "Coho Winery", -480),
-    ("alpineskihouse.com", "Alpine Ski House", 60),
-    ("fourthcoffee.com", "Fourth Coffee", -480),
-    ("margiestravel.com", "Margie's Travel", -360),
-    ("treyresearch.net", "Trey Research", 0),
-    ("blueyonderairlines.com", "Blue Yonder Airlines", -300),
-    ("cpandl.com", "City Power & Light", -360),
-    ("graphicdesigninstitute.com", "Graphic Design Institute", 60),
-    ("humongousinsurance.com", "Humongous Insurance", -300),
-    ("lamnahealthcare.com", "Lamna Healthcare", 120),
-    ("relecloud.com", "Relecloud", -480),
-    ("southridgevideo.com", "Southridge Video", -480),
-    ("vanarsdelltd.com", "VanArsdel Ltd.", 0),
-    ("consolidatedmessenger.com", "Consolidated Messenger", -300),
-    ("adventure-works.com", "Adventure Works", -480),
-    ("bellowscollege.com", "Bellows College", -300),
-    ("kestrelmaritime.com", "Kestrel Maritime", 480),
-    ("sakurarobotics.com", "Sakura Robotics", 540),
-    ("hanbitlogistics.com", "Hanbit Logistics", 540),
-    ("indigotextiles.com", "Indigo Textiles", 330),
-    ("wattlefinance.com", "Wattle Finance", 600),
-    ("andesmining.com", "Andes Mining", -180),
-    ("riograndeagro.com", "Rio Grande Agro", -180),
-    ("pampasenergy.com", "Pampas Energy", -180),
-    ("aztecabuilders.com", "Azteca Builders", -360),
-    ("nordlichtsolar.com", "Nordlicht Solar", 60),
-    ("baltichealth.com", "Baltic Health", 120),
-    ("capefreight.com", "Cape Freight", 120),
-    ("lioncitymedtech.com", "Lion City MedTech", 480),
-    ("fjordanalytics.com", "Fjord Analytics", 60),
-)
-COMPANY_OF = {domain: company for domain, company, _ in EXTERNAL_COMPANIES}
-OFFSET_OF = {domain: offset for domain, _, offset in EXTERNAL_COMPANIES}
+from wkw.synth.names import DEPARTMENT_WEIGHTS, EXTERNAL_COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
 
 REGION_WEIGHTS = {"EMEA": 35, "NA": 35, "APAC": 20, "LATAM": 10}
 REGION_OFFSETS = {"EMEA": (0, 60, 120), "NA": (-300, -360, -480), "APAC": (330, 480, 540), "LATAM": (-180,)}
 
-DEPARTMENT_WEIGHTS = {
-    "Sales": 34,
-    "Engineering": 22,
-    "Support": 14,
-    "Marketing": 11,
-    "Finance": 9,
-    "Legal": 6,
-    "Executive": 4,
-}
-# Title and roles per department; executives take their titles in this order, the rest at random.
-TITLES = {
-    "Sales": (
-        ("Account Executive", ("salesperson",)),
-        ("Sales Manager", ("salesperson", "sales manager")),
-        ("Sales Development Representative", ("salesperson",)),
-        ("Regional Sales Director", ("salesperson", "sales manager")),
-    ),
-    "Engineering": (
-        ("Software Engineer", ("engineer",)),
-        ("Senior Software Engineer", ("engineer",)),
-        ("Solutions Architect", ("engineer", "presales")),
-        ("Engineering Manager", ("engineer", "manager")),
-    ),
-    "Support": (
-        ("Support Engineer", ("engineer", "support")),
-        ("Support Lead", ("manager", "support")),
-        ("Customer Success Manager", ("account manager", "support")),
-    ),
-    "Marketing": (
-        ("Marketing Manager", ("manager", "marketing")),
-        ("Marketing Analyst", ("analyst", "marketing")),
-        ("Content Strategist", ("marketing",)),
-    ),
-    "Finance": (
-        ("Financial Analyst", ("analyst",)),
-        ("Controller", ("finance",)),
-        ("Finance Manager", ("finance", "manager")),
-    ),
-    "Legal": (("Corporate Counsel", ("legal",)), ("Paralegal", ("legal",))),
-    "Executive": (
-        ("Chief Executive Officer", ("executive",)),
-        ("Chief Revenue Officer", ("executive", "sales manager")),
-        ("Chief Financial Officer", ("executive",)),
-        ("Chief Technology Officer", ("executive",)),
-        ("Chief Operating Officer", ("executive",)),
-    ),
-}
 BASE_LICENCE = "Microsoft 365 E3"
 ROLE_LICENCES = {"salesperson": "Sales Premium", "analyst": "Power BI Pro", "engineer": "GitHub Enterprise"}
 
@@ -297,6 +80,7 @@ def _departments(rng: random.Random, count: int) -> list[str]:
 
 
 def _title(rng: random.Random, department: str, executives: int) -> tuple[str, tuple[str, ...]]:
+    """Executives take their titles in file order (the first one is the CEO), the others at random."""
     choices = TITLES[department]
     if department == "Executive":
         return choices[executives % len(choices)]

@@ -14,7 +14,8 @@ Every difference is traced per (file, pair, direction) to one cause:
   subject) also calls one mail; `duplicate_by_our_key_only`: merged by our dedupe_key alone;
 - any other filter of the interactions stage by its name (automated, too_many_recipients, ...).
 
-What the causes do not account for is `unexplained` (expected: zero). Run after an ingest, or let it ingest:
+What the causes do not account for is `unexplained` (expected: zero). Both sides are read as per-file edges
+by `wkw.tools.enron_edges`. Run after an ingest, or let it ingest:
 
     .venv/bin/python -m wkw.tools.enron_reference --work /tmp/enron_ref   # WKW_ENRON_DIR locates the files
 """
@@ -29,26 +30,20 @@ import tarfile
 from datetime import date
 from pathlib import Path
 
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from wkw.channels.build import build
-from wkw.channels.mail import MESSAGE_KEY
 from wkw.config import BRONZE, PROJECT_ROOT, SILVER, Settings, load_settings
 from wkw.lake import read_table, table_exists
-from wkw.people import is_internal
 from wkw.privacy.rules import colleagues_on
 from wkw.session import get_spark
 from wkw.stages import extract, interactions
+from wkw.tools.enron_edges import EDGE, PAIR, message_edges, read_reference, reference_edges, reference_files
 
 ARCHIVE = "public_dev_maildir.tar.gz"
-REFERENCE_CSV = "public_dev_knows_reference.csv"
-HEADERS_CSV = "public_dev_headers.csv.gz"
 INTERNAL_DOMAINS = ("enron.com",)
 INGEST_DAY = date(2002, 12, 31)
-PAIR = ["colleague_email", "contact_email", "direction"]
-EDGE = ["file", *PAIR]
-DN_LIKE = r"^/o="  # how a DN reads in the reference's lower-cased address lists
 LISTED_TWICE, DN_RESOLUTION, NORMALISATION = (
     "reference_listed_twice",
     "dn_resolution",
@@ -82,92 +77,6 @@ def ingest_public_dev(
             tar.extractall(landing, filter="data")
     extract.run(spark, settings, as_of)
     interactions.run(spark, settings, as_of)
-
-
-def _pair_edges(sender: Column, recipient: Column, domains: tuple[str, ...]) -> tuple[Column, dict]:
-    """(is a colleague-external edge, the PAIR columns seen from the colleague)."""
-    sender_in, recipient_in = is_internal(sender, domains), is_internal(recipient, domains)
-    is_sent, is_received = sender_in & ~recipient_in, ~sender_in & recipient_in
-    columns = {
-        "colleague_email": F.when(is_sent, sender).otherwise(recipient),
-        "contact_email": F.when(is_sent, recipient).otherwise(sender),
-        "direction": F.when(is_sent, "sent").otherwise("received"),
-    }
-    return is_sent | is_received, columns
-
-
-def read_reference(spark: SparkSession, directory: Path) -> DataFrame:
-    """The reference CSV as PAIR + `messages`, one row per pair and direction with messages > 0."""
-    raw = spark.read.csv(str(directory / REFERENCE_CSV), header=True, inferSchema=False)
-    both = raw.select(
-        F.col("internal").alias("colleague_email"),
-        F.col("external").alias("contact_email"),
-        F.explode(
-            F.array(
-                F.struct(F.lit("sent").alias("direction"), F.col("msgs_internal_to_external").alias("n")),
-                F.struct(F.lit("received").alias("direction"), F.col("msgs_external_to_internal").alias("n")),
-            )
-        ).alias("way"),
-    )
-    return both.select(
-        "colleague_email", "contact_email", "way.direction", F.col("way.n").cast("long").alias("messages")
-    ).where(F.col("messages") > 0)
-
-
-def reference_files(spark: SparkSession, directory: Path) -> DataFrame:
-    """One row per header-reference row: file, `listing` (1 for a path's first row), `logical_key` (the
-    reference's duplicate key: date, from, to, cc, subject), sender, recipients (To + Cc, distinct)."""
-    rows = spark.read.csv(str(directory / HEADERS_CSV), header=True, multiLine=True, escape='"')
-    listed = [F.split(F.coalesce(name, F.lit("")), ";") for name in ("to", "cc")]
-    recipients = F.array_distinct(F.filter(F.concat(*listed), lambda address: address != F.lit("")))
-    key_parts = [F.coalesce(name, F.lit("")) for name in ("date", "from", "to", "cc", "subject")]
-    listing = F.row_number().over(Window.partitionBy("file").orderBy("source_repo"))
-    return rows.select(
-        "file",
-        listing.alias("listing"),
-        F.sha2(F.concat_ws("\u0001", *key_parts), 256).alias("logical_key"),
-        F.coalesce("from", F.lit("")).alias("sender"),
-        recipients.alias("recipients"),
-    )
-
-
-def reference_edges(files: DataFrame, domains: tuple[str, ...]) -> DataFrame:
-    """EDGE + listing + logical_key + `has_dn` (an end of the edge is an Exchange DN), per header row."""
-    exploded = files.where(F.col("sender") != "").select(
-        "file", "listing", "logical_key", "sender", F.explode("recipients").alias("recipient")
-    )
-    is_edge, pair = _pair_edges(F.col("sender"), F.col("recipient"), domains)
-    has_dn = F.col("sender").rlike(DN_LIKE) | F.col("recipient").rlike(DN_LIKE)
-    return (
-        exploded.where(is_edge)
-        .select(
-            "file",
-            *[column.alias(name) for name, column in pair.items()],
-            "listing",
-            "logical_key",
-            has_dn.alias("has_dn"),
-        )
-        .distinct()
-    )
-
-
-def message_edges(mail: DataFrame, outcomes: DataFrame, domains: tuple[str, ...]) -> DataFrame:
-    """EDGE + `filter_reason` (the interactions stage's outcome) + `first_file` (the mail's kept copy)."""
-    first_copy = Window.partitionBy("dedupe_key")
-    messages = mail.join(outcomes, on=MESSAGE_KEY, how="inner").select(
-        F.regexp_extract("source_file", r"maildir/(.+)$", 1).alias("file"),
-        "filter_reason",
-        F.min(F.struct(*MESSAGE_KEY)).over(first_copy)["source_file"].alias("first_source"),
-        "sender_email",
-        F.explode(F.array_distinct(F.concat("to_emails", "cc_emails"))).alias("recipient"),
-    )
-    is_edge, pair = _pair_edges(F.col("sender_email"), F.col("recipient"), domains)
-    return messages.where(is_edge).select(
-        "file",
-        *[column.alias(name) for name, column in pair.items()],
-        "filter_reason",
-        F.regexp_extract("first_source", r"maildir/(.+)$", 1).alias("first_file"),
-    )
 
 
 def quarantined_files(quarantine: DataFrame) -> DataFrame:
@@ -265,8 +174,8 @@ def cause_summary(traces: DataFrame) -> DataFrame:
 def compare(spark: SparkSession, settings: Settings, directory: Path, as_of: date = INGEST_DAY):
     """(per-pair comparison, traced differences) for a lake after extract and interactions of `as_of`."""
     mail = read_table(spark, settings, BRONZE, "mail_messages")
-    directory = read_table(spark, settings, BRONZE, "directory")
-    _, outcomes = build(mail, colleagues_on(directory, as_of, settings.privacy), as_of, settings)
+    people = read_table(spark, settings, BRONZE, "directory")
+    _, outcomes = build(mail, colleagues_on(people, as_of, settings.privacy), as_of, settings)
     ours = message_edges(mail, outcomes, settings.internal_domains).persist()
     ref_edges = reference_edges(reference_files(spark, directory), settings.internal_domains).persist()
     traces = traced_differences(ref_edges, ours, read_table(spark, settings, BRONZE, "quarantine")).persist()

@@ -3,7 +3,7 @@
 Exercises wkw.sources.calendar (Spark tasks parse the landed files) and wkw.channels.meetings
 (dedupe of copies by UID and series slot, cancellations, declines, filters, opt-out, reconciliation).
 
-Run: .venv/bin/python -m pytest tests/test_meetings.py -q
+Run: .venv/bin/python -m pytest tests/unit/channels/test_meetings.py -q
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from pyspark.sql import functions as F
-from wkw.config import ConfigError
+from wkw.config_sections import ConfigError
 from wkw.lake import INITIAL_PARTITIONS, over_history
 
 

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from wkw.config import ConfigError
+from wkw.config_sections import ConfigError
 from wkw.lake import per_table
 
 PATHS = [f"lake/silver/t{number}" for number in range(9)]

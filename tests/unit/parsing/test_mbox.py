@@ -1,6 +1,6 @@
 """Unit tests of wkw.parsing.mbox: splitting mbox files into messages for the header parser (no Spark).
 
-Run: .venv/bin/python -m pytest tests/test_mbox.py -q
+Run: .venv/bin/python -m pytest tests/unit/parsing/test_mbox.py -q
 """
 
 from datetime import UTC, datetime

@@ -1,6 +1,6 @@
 """Unit tests of wkw.parsing.calendar: one meeting record or quarantine reason per VEVENT (no Spark).
 
-Run: .venv/bin/python -m pytest tests/test_parsing_calendar.py -q
+Run: .venv/bin/python -m pytest tests/unit/parsing/test_parsing_calendar.py -q
 """
 
 from datetime import UTC, datetime

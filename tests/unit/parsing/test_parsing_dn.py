@@ -1,6 +1,6 @@
 """Exchange distinguished names (DNs) in mail headers: resolved to SMTP addresses where the message allows.
 
-Run: .venv/bin/python -m pytest tests/test_parsing_dn.py -q
+Run: .venv/bin/python -m pytest tests/unit/parsing/test_parsing_dn.py -q
 """
 
 from wkw.parsing.addresses import exchange_dn, header_pairs, message_dns

@@ -1,6 +1,6 @@
 """Unit tests of wkw.parsing.mail: header-only parsing of RFC 5322 files and Graph JSON lines (no Spark).
 
-Run: .venv/bin/python -m pytest tests/test_parsing_mail.py -q
+Run: .venv/bin/python -m pytest tests/unit/parsing/test_parsing_mail.py -q
 """
 
 import json

@@ -11,7 +11,7 @@ import pytest
 from deltalake import write_deltalake
 from support.strength_rows import STRENGTH_SCHEMA, pair
 from wkw.channels.build import build
-from wkw.config import ConfigError
+from wkw.config_sections import ConfigError
 from wkw.privacy.policy import subject_hash
 from wkw.privacy.rules import colleagues_on, with_withheld, withheld_rule
 from wkw.privacy.scrub import removal_plan, scrub_table

@@ -4,7 +4,7 @@
 No Spark: the published tables and the directory are written directly in their real shapes. Mail goes
 to a real SMTP server on loopback (aiosmtpd), or to a port where nothing listens.
 
-    .venv/bin/python -m pytest tests/test_introduce.py -q
+    .venv/bin/python -m pytest tests/unit/serve/test_introduce.py -q
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The written files are read back with the standard library (csv, email, json), the calendar exports with
 the pipeline's own parser (wkw.parsing.calendar.parse_ics) and icalendar; never with Spark.
-Run: .venv/bin/python -m pytest tests/test_generate.py -q
+Run: .venv/bin/python -m pytest tests/unit/synth/test_generate.py -q
 """
 
 import csv
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from wkw.config import load_settings
 from wkw.parsing.calendar import parse_ics
 from wkw.synth.company import generate
 from wkw.vocabulary import CALL_HEADER, DIRECTORY_HEADER
@@ -304,7 +305,7 @@ def test_a_maildir_holds_its_owner_s_sent_mail_and_mail_to_its_owner(mails, dire
 # The mail tree of seed 7, SMALL, as written before calendars and calls were added: they have their own
 # random streams, so the mail must not move by a byte.
 MAIL_TREE_SHA256 = "1a1e47fbe2c519af00a099bec703a5370c3d7fe3e93afcd8050b45b03ca425b2"
-MAX_MEETING_ATTENDEES = 25
+MAX_MEETING_ATTENDEES = load_settings().filters.max_meeting_attendees
 MIN_CALL_SECONDS = 30
 
 

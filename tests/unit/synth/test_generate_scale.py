@@ -2,7 +2,7 @@
 truth.json whose counts the files bear out, counted here by the interactions stage's rules.
 
 Pure Python (the pipeline's parser and the standard library), no Spark.
-Run: .venv/bin/python -m pytest tests/test_generate_scale.py -q
+Run: .venv/bin/python -m pytest tests/unit/synth/test_generate_scale.py -q
 """
 
 from __future__ import annotations
