@@ -6,6 +6,8 @@ of the subject is taken at parse time only to recognise copies of one mail acros
 
 from pyspark.sql import types as T
 
+from wkw.vocabulary import CRM_HEADER, DIRECTORY_HEADER, DIRECTORY_OPTIONAL
+
 # What the mail parser yields per message (wkw.parsing.mail), before the stage adds ingest_date.
 MAIL_RECORD = T.StructType(
     [
@@ -39,34 +41,14 @@ QUARANTINE = T.StructType(
     ]
 )
 
-# Directory export (landing/directory/<day>/users.csv): list-valued fields are ';'-separated.
+# Directory export (landing/directory/<day>/users.csv): list-valued fields are ';'-separated; the columns
+# are the vocabulary's (the generator writes the same), `groups` may be absent.
 DIRECTORY_CSV = T.StructType(
-    [
-        T.StructField("id", T.StringType(), True),
-        T.StructField("email", T.StringType(), True),
-        T.StructField("aliases", T.StringType(), True),
-        T.StructField("name", T.StringType(), True),
-        T.StructField("title", T.StringType(), True),
-        T.StructField("department", T.StringType(), True),
-        T.StructField("region", T.StringType(), True),
-        T.StructField("roles", T.StringType(), True),
-        T.StructField("licences", T.StringType(), True),
-        T.StructField("active", T.StringType(), True),
-        T.StructField("opted_out", T.StringType(), True),
-        T.StructField("groups", T.StringType(), True),
-    ]
+    [T.StructField(name, T.StringType(), True) for name in (*DIRECTORY_HEADER, *DIRECTORY_OPTIONAL)]
 )
 
 # CRM export (landing/crm/<day>/crm.csv): leads and contacts.
-CRM_CSV = T.StructType(
-    [
-        T.StructField("id", T.StringType(), True),
-        T.StructField("type", T.StringType(), True),
-        T.StructField("email", T.StringType(), True),
-        T.StructField("name", T.StringType(), True),
-        T.StructField("company", T.StringType(), True),
-    ]
-)
+CRM_CSV = T.StructType([T.StructField(name, T.StringType(), True) for name in CRM_HEADER])
 
 # silver.interactions: one row per colleague-counterpart touch, partitioned by event_date.
 INTERACTION = T.StructType(

@@ -73,6 +73,7 @@ DIRECTORY_HEADER = (
     "active",
     "opted_out",
 )
+DIRECTORY_OPTIONAL = ("groups",)  # read when present; the generator leaves it out
 CRM_HEADER = ("id", "type", "email", "name", "company")
 ADDRESS_BOOK_HEADER = ("owner", "contact_email", "contact_name")
 CALL_HEADER = ("call_id", "caller", "callee", "start", "duration_seconds", "direction")

@@ -17,7 +17,8 @@ from support.scored_rows import assert_same
 from wkw import schemas
 from wkw.config import GOLD, SILVER
 from wkw.scoring.parts import seen_names
-from wkw.scoring.state import STATE
+from wkw.scoring.state import NAMES, RUNS, STATE
+from wkw.scoring.strength import all_parts, connection_strength
 from wkw.stages import maintain, strength
 from wkw.stages.interactions import write_interactions
 
@@ -84,13 +85,13 @@ def lake(spark, tmp_path_factory, make_settings):
     for night in NIGHTS:
         strength.run(spark, settings, night)
         got[night] = published(spark, settings, night)
-        scores = strength.connection_strength(silver, night, settings.model, settings.bands)
-        names = seen_names(strength.all_parts(silver, night, settings.model))
+        scores = connection_strength(silver, night, settings.model, settings.bands)
+        names = seen_names(all_parts(silver, night, settings.model))
         expected[night] = {
             "connection_strength": sorted_rows(
                 scores.withColumn("as_of_date", F.lit(night)), "colleague_email"
             ),
-            strength.NAMES: sorted_rows(names.withColumn("as_of_date", F.lit(night)), "contact_name"),
+            NAMES: sorted_rows(names.withColumn("as_of_date", F.lit(night)), "contact_name"),
         }
     return settings, got, expected
 
@@ -103,21 +104,21 @@ def sorted_rows(frame, key: str) -> list[dict]:
 def published(spark, settings, night: date) -> dict[str, list[dict]]:
     """The night's scores and names."""
     out = {}
-    for table, key in (("connection_strength", "colleague_email"), (strength.NAMES, "contact_name")):
+    for table, key in (("connection_strength", "colleague_email"), (NAMES, "contact_name")):
         frame = spark.read.format("delta").load(settings.table_path(GOLD, table))
         out[table] = sorted_rows(frame.where(F.col("as_of_date") == F.lit(night)), key)
     return out
 
 
 def runs(spark, settings) -> dict[date, dict]:
-    frame = spark.read.format("delta").load(settings.table_path(GOLD, strength.RUNS))
+    frame = spark.read.format("delta").load(settings.table_path(GOLD, RUNS))
     return {r.as_of_date: r.asDict() for r in frame.collect()}
 
 
 @pytest.mark.parametrize("night", NIGHTS)
 def test_every_night_scores_and_names_as_a_full_recompute(lake, night):
     _, got, expected = lake
-    for table in ("connection_strength", strength.NAMES):
+    for table in ("connection_strength", NAMES):
         assert_same(got[night][table], expected[night][table])
 
 
@@ -161,7 +162,7 @@ def test_a_rerun_of_an_old_night_gives_its_tables_again(spark, lake):
     strength.run(spark, settings, NIGHTS[2])
     assert runs(spark, settings)[NIGHTS[2]]["state_layers"] == NIGHTS[0:3]
     again = published(spark, settings, NIGHTS[2])
-    for table in ("connection_strength", strength.NAMES):
+    for table in ("connection_strength", NAMES):
         assert_same(again[table], got[NIGHTS[2]][table])
 
 
