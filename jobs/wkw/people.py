@@ -24,7 +24,7 @@ def colleague_addresses(directory: DataFrame, withheld: Column | None = None) ->
     """One row per address (primary e-mail or alias) -> the colleague's primary e-mail and flags.
 
     `withheld` (default: the directory's opted_out flag) marks colleagues whose every touch is dropped
-    before anything is computed (wkw.privacy.scrub.withheld_flag adds the region rule and the exclusions).
+    before anything is computed (wkw.privacy.rules.is_withheld: the region rule and the exclusions too).
     An alias claimed by two users resolves to the smallest primary e-mail: a fixed, documented order.
     """
     addresses = directory.select(
