@@ -134,9 +134,10 @@ def stage(name: str) -> Stage:
 
 @dataclass(frozen=True)
 class StageResult:
-    """What every stage's `run()` returns and its `main()` logs: rows written per table (where the stage
-    counted them anyway), a few lines worth reading in the task log, and the failures that stop the night
-    (validate's checks; empty: the stage succeeded)."""
+    """What every stage's `run()` returns and its `main()` logs: rows (accepted per source for extract and
+    interactions, written per table for the others, where the stage counted them anyway), a few lines
+    worth reading in the task log, and the failures that stop the night (validate's checks; empty: the
+    stage succeeded)."""
 
     stage: str
     as_of: date
@@ -192,8 +193,13 @@ def run_stage(name: str, run: Callable[..., StageResult], argv: list[str] | None
 def stage_main(name: str, run: Callable[..., StageResult], argv: list[str] | None = None) -> StageResult:
     """A stage module's `main()`: run it, log its result (Airflow shows the task's log), and exit non-zero
     when it failed, so that the DAG stops there."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    project_log = logging.getLogger("wkw")
+    if not project_log.handlers:  # the project's own loggers at INFO; libraries keep their levels
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        project_log.addHandler(handler)
+        project_log.setLevel(logging.INFO)
+        project_log.propagate = False
     log = logging.getLogger(f"wkw.stages.{name}")
     result = run_stage(name, run, argv)
     for line in result.log_lines():
