@@ -30,11 +30,12 @@ def build(
     """(interactions of every channel with their `ingest_date`, outcomes per bronze record) for the
     logical date.
 
-    Withheld colleagues (opt-out under the region rule, exclusions) are resolved once from the directory
-    snapshot and dropped by every channel; each channel treats a redacted party (scrubbed by the privacy
-    stage) as nobody, and the privacy stage deletes calls with a withheld party outright. A mail row's
-    `ingest_date` is the night its first copy landed; meetings and calls are judged again every night
-    (a meeting can be moved or cancelled long after it first landed), so theirs is the logical date.
+    `colleagues` is the directory snapshot with `withheld_reason` (wkw.privacy.rules.colleagues_on):
+    withheld colleagues (opt-out under the region rule, exclusions) are dropped by every channel. Each
+    channel treats a redacted party (scrubbed by the privacy stage) as nobody, and the privacy stage
+    deletes calls with a withheld party outright. A mail row's `ingest_date` is the night its first copy
+    landed; meetings and calls are judged again every night (a meeting can be moved or cancelled long
+    after it first landed), so theirs is the logical date.
     """
     addresses = colleague_addresses(colleagues, is_withheld())
     channels = [mail_interactions(mail, addresses, as_of, settings, seen)]
