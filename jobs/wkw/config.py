@@ -14,7 +14,7 @@ import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ class Settings:
     introduce: Introduce
     strength: StrengthState
     maintenance: Maintenance
-    alerts: Alerts = field(default_factory=lambda: Alerts(email_to=()))
+    alerts: Alerts
 
     @property
     def spark_master(self) -> str:
@@ -109,10 +109,10 @@ class Settings:
 
     def with_conf(self, table: str, **values: Any) -> Settings:
         """A copy with keys of one `[table]` changed, validated as on load."""
-        attribute, kind = SECTIONS[table]
-        section = getattr(self, attribute)
+        section = getattr(self, table)
         current = {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
-        return dataclasses.replace(self, **{attribute: build_section(kind, table, {**current, **values})})
+        changed = build_section(SECTIONS[table], table, {**current, **values})
+        return dataclasses.replace(self, **{table: changed})
 
 
 def _resolve(path: str) -> str:
@@ -157,10 +157,7 @@ def load_settings(conf_file: str | os.PathLike | None = None) -> Settings:
     spark["master"] = os.environ.get("WKW_SPARK_MASTER") or spark["master"]
     publish["metastore_url"] = os.environ.get("WKW_METASTORE_URL") or publish["metastore_url"]
     tables = {**raw, "publish": publish, "spark": spark}
-    sections = {
-        attribute: build_section(kind, table, tables.get(table, {}))
-        for table, (attribute, kind) in SECTIONS.items()
-    }
+    sections = {table: build_section(kind, table, tables.get(table, {})) for table, kind in SECTIONS.items()}
     return Settings(
         **paths,
         internal_domains=string_list("company", "internal_domains", list(domains)),

@@ -220,17 +220,17 @@ class Alerts:
         _set(self, email_to=string_list("alerts", "email_to", self.email_to))
 
 
-# Table of conf/wkw.toml -> the attribute of Settings and the section type that validates it.
-SECTIONS: dict[str, tuple[str, type]] = {
-    "filters": ("filters", Filters),
-    "publish": ("publish", Publish),
-    "privacy": ("privacy", PrivacyPolicy),
-    "access": ("access", Access),
-    "introduce": ("introduce", Introduce),
-    "strength": ("strength", StrengthState),
-    "maintenance": ("maintenance", Maintenance),
-    "alerts": ("alerts", Alerts),
-    "spark": ("spark", Spark),
+# Table of conf/wkw.toml (also the name of its attribute of Settings) -> the section type that validates it.
+SECTIONS: dict[str, type] = {
+    "filters": Filters,
+    "publish": Publish,
+    "privacy": PrivacyPolicy,
+    "access": Access,
+    "introduce": Introduce,
+    "strength": StrengthState,
+    "maintenance": Maintenance,
+    "alerts": Alerts,
+    "spark": Spark,
 }
 
 

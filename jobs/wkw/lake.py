@@ -8,9 +8,8 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
 from wkw.config import BRONZE, GOLD, PUBLISHED, SILVER, Settings
-from wkw.pipeline import PUBLISHED_TABLES
 
-__all__ = ["BRONZE", "GOLD", "PUBLISHED", "PUBLISHED_TABLES", "SILVER"]
+__all__ = ["BRONZE", "GOLD", "PUBLISHED", "SILVER"]
 
 
 INITIAL_PARTITIONS = "spark.sql.adaptive.coalescePartitions.initialPartitionNum"
