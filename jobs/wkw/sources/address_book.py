@@ -20,7 +20,7 @@ from pyspark.sql import functions as F
 from wkw.config import Settings
 from wkw.files import list_files
 from wkw.sources.csv_lines import clean_email, is_valid_email, read_csv_lines
-from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import ADDRESS_BOOK_HEADER, ADDRESS_BOOK_SOURCE, BAD_EMAIL, DETAIL_MAX_CHARS
 
 
@@ -58,6 +58,5 @@ def extract_address_book(
     checked = checked_entries(read_csv_lines(spark, files, ADDRESS_BOOK_HEADER)).persist()
     return (
         accepted_entries(checked, as_of),
-        quarantine_rows(checked, "is_accepted", as_of, ADDRESS_BOOK_SOURCE),
-        ingest_counts(checked, "is_accepted", as_of, ADDRESS_BOOK_SOURCE),
+        *outcomes(checked, "is_accepted", as_of, ADDRESS_BOOK_SOURCE),
     )

@@ -20,7 +20,7 @@ from pyspark.sql import types as T
 from wkw.config import Settings
 from wkw.files import list_files, read_bytes
 from wkw.parsing.calendar import parse_ics
-from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import CALENDAR_SOURCE, DETAIL_MAX_CHARS, UNKNOWN_FORMAT, UNREADABLE_FILE
 
 ICS_SUFFIX = ".ics"
@@ -127,6 +127,5 @@ def extract_calendar(
     parsed = parse_calendar_files(spark, paths, *calendar_window(as_of, settings)).persist()
     return (
         accepted_meetings(parsed, as_of),
-        quarantine_rows(parsed, "accepted", as_of, CALENDAR_SOURCE),
-        ingest_counts(parsed, "accepted", as_of, CALENDAR_SOURCE),
+        *outcomes(parsed, "accepted", as_of, CALENDAR_SOURCE),
     )

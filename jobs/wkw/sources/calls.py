@@ -25,7 +25,7 @@ from pyspark.sql import types as T
 from wkw.config import Settings
 from wkw.files import list_files
 from wkw.sources.csv_lines import clean_email, is_valid_email, read_csv_lines
-from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import (
     BAD_ADDRESS,
     BAD_DURATION,
@@ -128,6 +128,5 @@ def extract_calls(
     ).persist()
     return (
         accepted_calls(checked, as_of),
-        quarantine_rows(checked, "is_accepted", as_of, CALLS_SOURCE),
-        ingest_counts(checked, "is_accepted", as_of, CALLS_SOURCE),
+        *outcomes(checked, "is_accepted", as_of, CALLS_SOURCE),
     )

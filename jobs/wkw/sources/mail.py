@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 from wkw.config import Settings
 from wkw.files import list_sized_files
 from wkw.parsing.mail_files import MAIL_COLUMNS, PARSED, PIECE, parse_pieces, plan_tasks
-from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import MAIL_SOURCE
 
 FILES_PER_TASK = 2000
@@ -73,6 +73,5 @@ def extract_mail(
     ).persist()
     return (
         accepted_mail(parsed, as_of),
-        quarantine_rows(parsed, "accepted", as_of, MAIL_SOURCE),
-        ingest_counts(parsed, "accepted", as_of, MAIL_SOURCE),
+        *outcomes(parsed, "accepted", as_of, MAIL_SOURCE),
     )

@@ -32,3 +32,9 @@ def ingest_counts(records: DataFrame, accepted: str, as_of: date, source: str) -
         F.count_if(F.col(accepted)).alias("accepted"),
         F.count_if(~F.col(accepted)).alias("quarantined"),
     )
+
+
+def outcomes(records: DataFrame, accepted: str, as_of: date, source: str) -> tuple[DataFrame, DataFrame]:
+    """(quarantine rows, counts) of one source's judged records: what every extractor returns beside the
+    rows it accepted."""
+    return quarantine_rows(records, accepted, as_of, source), ingest_counts(records, accepted, as_of, source)

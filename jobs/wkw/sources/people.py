@@ -28,7 +28,7 @@ from wkw import schemas
 from wkw.config import Settings
 from wkw.files import list_files
 from wkw.sources.csv_lines import FOUND_AT, LINE_BREAK, clean_email, decoded_text, is_valid_email
-from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import (
     BAD_EMAIL,
     BAD_JSON,
@@ -208,8 +208,7 @@ def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFra
     good = normalise(checked.where("is_valid"), as_of)
     return (
         good,
-        quarantine_rows(checked, "is_valid", as_of, source),
-        ingest_counts(checked, "is_valid", as_of, source),
+        *outcomes(checked, "is_valid", as_of, source),
     )
 
 

@@ -13,7 +13,7 @@ from wkw.files import list_files
 from wkw.privacy.register import ERASURE
 from wkw.privacy.rules import address_hash
 from wkw.sources.csv_lines import EMAIL_PATTERN, read_csv_lines
-from wkw.sources.outcomes import ingest_counts, quarantine_rows
+from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import BAD_EMAIL, ERASURE_REQUEST_HEADER, MISSING_REQUEST_ID, PRIVACY_SOURCE
 
 
@@ -40,5 +40,4 @@ def extract_erasure_requests(spark: SparkSession, settings: Settings, as_of: dat
     )
     # The detail would be the line itself: never keep the address a person asked us to forget.
     without_text = checked.withColumn("detail", F.lit(None).cast("string"))
-    bad = quarantine_rows(without_text, "is_valid", as_of, PRIVACY_SOURCE)
-    return subjects, bad, ingest_counts(checked, "is_valid", as_of, PRIVACY_SOURCE)
+    return subjects, *outcomes(without_text, "is_valid", as_of, PRIVACY_SOURCE)
