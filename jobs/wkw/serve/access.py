@@ -53,12 +53,6 @@ class Requester:
     licences: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class AccessPolicy:
-    licence: str
-    roles: tuple[str, ...]
-
-
 def _newest_snapshot(path: str) -> list[dict]:
     """The rows of the newest `ingest_date`: an export is a full snapshot, older ones are history."""
     table = DeltaTable(path).to_pyarrow_table()

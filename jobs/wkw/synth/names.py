@@ -31,7 +31,6 @@ LAST_NAMES = _lines("last_names.txt")
 
 # (domain, company, UTC offset in minutes of its office)
 EXTERNAL_COMPANIES = tuple((c["domain"], c["company"], c["offset"]) for c in _json("companies.json"))
-COMPANY_OF = {domain: company for domain, company, _ in EXTERNAL_COMPANIES}
 OFFSET_OF = {domain: offset for domain, _, offset in EXTERNAL_COMPANIES}
 
 _DEPARTMENTS = _json("departments.json")
