@@ -7,8 +7,8 @@ wkw who-knows lead@fabrikam.com --all --json            (requester from WKW_USER
 wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
 wkw airflow standalone                Airflow with its UI, on the project's Airflow home
 
-The operator commands (run, airflow, backtest, sql, spark-conf) are in `wkw.serve.cli_ops`, `introduce` in
-`wkw.serve.cli_introduce`; both register their commands on `app`.
+The operator commands (run, airflow, backtest, calibrate, sql, spark-conf) are in `wkw.serve.cli_ops`,
+`introduce` in `wkw.serve.cli_introduce`; both register their commands on `app`.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def print_privacy(requests: list[dict], as_json: bool) -> None:
     console.print(table)
 
 
-register_spark(app)  # backtest, sql, spark-conf
+register_spark(app)  # backtest, calibrate, sql, spark-conf
 register_introduce(app)
 
 

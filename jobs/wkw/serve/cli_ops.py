@@ -2,7 +2,8 @@
 
 wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
 wkw airflow standalone                any airflow command on the project's Airflow home
-wkw backtest --as-of 2026-09-01       the model's ranking against raw-count and recency rankings
+wkw backtest --as-of 2026-09-01       the model's ranking against the count and recency rules (raw mail)
+wkw calibrate --as-of 2026-09-01      fit the model on the mail before a date (the DAG's calibrate task)
 wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
 wkw spark-conf --catalog              a Spark properties file for spark-sql or pyspark
 
@@ -33,6 +34,7 @@ def run(
     landing: Annotated[Path | None, typer.Option(help="landing folder (default: conf / WKW_LANDING)")] = None,
     lake: Annotated[Path | None, typer.Option(help="lake root (default: conf / WKW_LAKE)")] = None,
     full: Annotated[bool, typer.Option(help="recompute interactions and strength from all history")] = False,
+    calibrate: Annotated[bool, typer.Option(help="calibrate the model tonight, whatever the day")] = False,
 ) -> None:
     """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`."""
     from wkw.ops.airflow import DAG_ID, airflow, airflow_env, ensure_airflow_db
@@ -45,7 +47,7 @@ def run(
         env["WKW_LAKE"] = str(lake.resolve())
     env = airflow_env(env)
     ensure_airflow_db(env)
-    conf = json.dumps({"mode": "full" if full else "incremental"})
+    conf = json.dumps({"mode": "full" if full else "incremental", "calibrate": calibrate})
     result = airflow(["dags", "test", DAG_ID, day, "--conf", conf], env, check=False)
     raise typer.Exit(result.returncode)
 
@@ -59,33 +61,71 @@ def airflow(args: Annotated[list[str], typer.Argument(help="arguments for the ai
 
 
 def backtest(
-    as_of: Annotated[str, typer.Option("--as-of", help="rank as of this date, YYYY-MM-DD")],
-    horizon_days: Annotated[int, typer.Option(help="relevant = who deals with the contact within")] = 90,
+    as_of: Annotated[list[str], typer.Option("--as-of", help="rank as of this date, YYYY-MM-DD (repeat it)")],
+    horizon_days: Annotated[int, typer.Option(help="relevant = who deals with the contact within")] = 120,
+    relevance: Annotated[
+        str, typer.Option(help="any: a touch either way; sent: the colleague writes")
+    ] = "any",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
 ) -> None:
-    """Precision@5, NDCG@5 and MRR of the model against raw-count and recency rankings (silver data)."""
-    from wkw.config import SILVER
-    from wkw.lake import read_table
-    from wkw.session import get_spark
-    from wkw.tools.backtest import METHODS, evaluate
+    """NDCG@5, hit@1, MRR and missing pairs of the model's ranking, the count rule and recency, judged
+    against the raw mail of bronze (docs/strength.md)."""
+    from wkw.tools.backtest import run_backtest
 
-    settings = load_settings()
-    spark = get_spark(settings, "backtest")
-    interactions = read_table(spark, settings, SILVER, "interactions")
-    result = evaluate(interactions, date.fromisoformat(as_of), horizon_days, settings.model, settings.bands)
-    spark.stop()
+    results = run_backtest(load_settings(), [date.fromisoformat(d) for d in as_of], horizon_days, relevance)
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json.dumps(results, indent=2))
         return
-    table = Table(title=f"Backtest as of {as_of}, horizon {horizon_days} days, {result['contacts']} contacts")
-    for column in ("ranking", "precision@5", "NDCG@5", "MRR"):
+    for result in results:
+        console.print(backtest_table(result))
+
+
+def backtest_table(result: dict) -> Table:
+    from wkw.tools.backtest import METHODS
+
+    table = Table(
+        title=f"Backtest as of {result['as_of']}, horizon {result['horizon_days']} days, relevance "
+        f"{result['relevance']}: {result['contacts']} contacts, {result['pairs']} pairs"
+    )
+    for column in ("ranking", "NDCG@5", "hit@1", "MRR", "missing pairs"):
         table.add_column(column)
     for method in METHODS:
         scores = result[method]
         table.add_row(
-            method, f"{scores['precision_at_5']:.4f}", f"{scores['ndcg_at_5']:.4f}", f"{scores['mrr']:.4f}"
+            method,
+            f"{scores['ndcg_at_5']:.4f}",
+            f"{scores['hit_at_1']:.4f}",
+            f"{scores['mrr']:.4f}",
+            f"{scores['missing_pairs']:.1%}",
         )
-    console.print(table)
+    return table
+
+
+def calibrate(
+    as_of: Annotated[str, typer.Option("--as-of", help="calibrate on the mail before this date, YYYY-MM-DD")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the calibration's row as JSON")] = False,
+) -> None:
+    """Fit the model's parameters on the company's mail before a date (the DAG's calibrate task, run now):
+    one row in gold.model_calibrations, adopted only if it beats the current model and the count rule."""
+    from wkw.pipeline import run_stage
+    from wkw.stages import calibrate as stage
+
+    day = date.fromisoformat(as_of)
+    result = run_stage(stage.STAGE, stage.run, ["--date", day.isoformat(), "--force", "true"])
+    if as_json:
+        from wkw.config import GOLD
+        from wkw.lake import read_table
+        from wkw.scoring.calibration_store import TABLE
+        from wkw.session import get_spark
+
+        settings = load_settings()
+        spark = get_spark(settings, "calibrate")
+        row = read_table(spark, settings, GOLD, TABLE).where(f"as_of_date = '{day}'").first()
+        typer.echo(json.dumps(row.asDict(recursive=True), default=str, indent=2))
+        spark.stop()
+        return
+    for line in result.log_lines():
+        console.print(line, highlight=False)
 
 
 def sql(
@@ -116,7 +156,8 @@ def register_pipeline(app: typer.Typer) -> None:
 
 
 def register_spark(app: typer.Typer) -> None:
-    """Add `backtest`, `sql` and `spark-conf` to `app` (the `wkw` app calls this once)."""
+    """Add `backtest`, `calibrate`, `sql` and `spark-conf` to `app` (the `wkw` app calls this once)."""
     app.command()(backtest)
+    app.command()(calibrate)
     app.command()(sql)
     app.command("spark-conf")(spark_conf_file)

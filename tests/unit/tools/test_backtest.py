@@ -1,49 +1,85 @@
-"""The backtest on a hand-made case: a long, stale tie against a fresh, two-way one."""
+"""The backtest judged against the raw mail, on hand-made bronze: a correspondent the project's filters drop
+is a loss for the model, the count and recency rules come from the raw mail, relevance any vs sent."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import math
+from datetime import date, datetime
 
+import pytest
+from support.mail_rows import ANN, CAROL, MAIL_SCHEMA, OPTED, directory, mail
 from support.model_params import BANDS, MODEL
-from wkw import schemas
-from wkw.tools.backtest import evaluate
+from wkw.channels.build import build
+from wkw.privacy.rules import colleagues_on
+from wkw.tools.backtest import evaluate, raw_touches
 
-AS_OF = date(2026, 6, 1)
-LEAD = "lead@fabrikam.com"
-STALE, FRESH = "stale@contoso.com", "fresh@contoso.com"
+T = date(2026, 10, 1)
+LEAD, SOLO = "lead@fabrikam.com", "solo@adatum.com"
+CROWD = [f"p{n}@crowd.org" for n in range(29)]  # with the lead: 30 recipients
+CAP = 25  # a company that drops mail to more than 25 people (the default was 25 until 2026-12-07)
 
 
-def touch(colleague, day, direction, contact=LEAD, n=0):
-    at = datetime(day.year, day.month, day.day, 9, n)
-    return (
-        day,
-        at,
-        colleague,
-        contact,
-        None,
-        "mail",
-        direction,
-        1,
-        f"{colleague}{day}{direction}{n}{contact}",
+def at(month, day):
+    return datetime(2026, month, day, 9)
+
+
+def rows():
+    mails = [
+        # Carol exchanges three mails with the lead, each to 30 people: a project capped at 25 drops them
+        # as a broadcast, the judge (mail to at most 50) keeps them.
+        mail(f"c{n}", f"kc{n}", CAROL, [LEAD, *CROWD], at=at(6, 1 + n))
+        for n in range(3)
+    ]
+    mails += [mail("a1", "ka1", ANN, [LEAD], at=at(9, 1))]  # Ann: one direct mail, more recent
+    mails += [mail("a1copy", "ka1", ANN, [LEAD], at=at(9, 1))]  # a copy of it in another mailbox
+    mails += [mail("o1", "ko1", OPTED, [LEAD], at=at(9, 2))]  # an opted-out colleague: nobody's introducer
+    mails += [mail("s1", "ks1", ANN, [SOLO], at=at(9, 3)), mail("s2", "ks2", SOLO, [ANN], at=at(10, 3))]
+    # After T: Carol writes to the lead, the lead writes to Ann.
+    mails += [mail("c9", "kc9", CAROL, [LEAD], at=at(10, 10)), mail("l9", "kl9", LEAD, [ANN], at=at(10, 12))]
+    return mails
+
+
+@pytest.fixture(scope="module")
+def judged_inputs(spark, make_settings, tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("backtest")).with_conf(
+        "filters", max_mail_recipients=CAP
     )
+    bronze = spark.createDataFrame(rows(), MAIL_SCHEMA)
+    colleagues = colleagues_on(directory(spark), date(2026, 11, 26), settings.privacy)
+    silver, _ = build(bronze, colleagues, date(2026, 11, 26), settings)
+    return raw_touches(bronze, colleagues, settings).cache(), silver.cache()
 
 
-def test_model_ranks_the_fresh_two_way_tie_first_where_raw_count_does_not(spark):
-    long_ago = AS_OF - timedelta(days=300)
-    rows = [touch(STALE, long_ago, d, n=n) for n in range(10) for d in ("sent", "received")]
-    rows += [touch(FRESH, AS_OF - timedelta(days=5), d) for d in ("sent", "received")]
-    rows += [touch(FRESH, AS_OF + timedelta(days=10), "sent")]  # who deals with the lead next
-    rows += [touch(STALE, AS_OF - timedelta(days=3), "sent", contact="solo@x.com")]  # known by one: skipped
-    result = evaluate(spark.createDataFrame(rows, schemas.INTERACTION), AS_OF, 30, MODEL, BANDS)
-    assert result["contacts"] == 1
-    assert result["model"] == {"precision_at_5": 0.2, "ndcg_at_5": 1.0, "mrr": 1.0}
-    assert result["recency"]["mrr"] == 1.0
-    assert result["raw_count"]["mrr"] == 0.5
-    assert round(result["raw_count"]["ndcg_at_5"], 4) == round(1 / 1.5849625007, 4)
+def test_a_correspondent_the_filters_drop_is_a_loss_for_the_model(judged_inputs):
+    raw, silver = judged_inputs
+    result = evaluate(raw, silver, T, 30, MODEL, BANDS, relevance="sent")
+    # One contact (the lead: known by Ann and Carol; Olga is withheld; solo is known by Ann only).
+    assert (result["contacts"], result["pairs"]) == (1, 2)
+    # Count rule (raw mail): Carol 3, Ann 1 (two copies of one mail are one) -> Carol, who writes next.
+    assert result["count"] == {"ndcg_at_5": 1.0, "hit_at_1": 1.0, "mrr": 1.0, "missing_pairs": 0.0}
+    # Recency: Ann (September) before Carol (June): the relevant one second.
+    assert result["recency"]["ndcg_at_5"] == round(1 / math.log2(3), 4)
+    assert (result["recency"]["hit_at_1"], result["recency"]["mrr"]) == (0.0, 0.5)
+    # The model never saw Carol's broadcasts: its list holds Ann only, half the pairs are missing.
+    assert result["model"] == {"ndcg_at_5": 0.0, "hit_at_1": 0.0, "mrr": 0.0, "missing_pairs": 0.5}
 
 
-def test_contacts_not_touched_in_the_horizon_are_not_evaluated(spark):
-    rows = [touch(STALE, AS_OF - timedelta(days=5), "sent"), touch(FRESH, AS_OF - timedelta(days=5), "sent")]
-    rows += [touch(FRESH, AS_OF + timedelta(days=40), "sent")]  # after a 30-day horizon
-    result = evaluate(spark.createDataFrame(rows, schemas.INTERACTION), AS_OF, 30, MODEL, BANDS)
-    assert result["contacts"] == 0
+def test_relevance_any_counts_the_contact_writing_to_the_colleague(judged_inputs):
+    raw, silver = judged_inputs
+    result = evaluate(raw, silver, T, 30, MODEL, BANDS, relevance="any")
+    # Both are relevant now (Carol writes, the lead writes to Ann): ideal DCG = 1 + 1/log2(3).
+    ideal = 1 + 1 / math.log2(3)
+    assert result["count"]["ndcg_at_5"] == 1.0
+    assert result["model"]["ndcg_at_5"] == round(1 / ideal, 4)  # Ann first, Carol not listed
+    assert result["model"]["hit_at_1"] == 1.0
+
+
+def test_the_horizon_bounds_what_is_relevant(judged_inputs):
+    raw, silver = judged_inputs
+    assert evaluate(raw, silver, T, 5, MODEL, BANDS)["contacts"] == 0  # nothing within 5 days of T
+
+
+def test_relevance_is_any_or_sent(judged_inputs):
+    raw, silver = judged_inputs
+    with pytest.raises(ValueError, match="relevance must be one of any, sent"):
+        evaluate(raw, silver, T, 30, MODEL, BANDS, relevance="received")
