@@ -28,7 +28,7 @@ ALIAS_CHANCE = 0.15  # a contact writing to the colleague's alias
 COPY_CHANCE = 0.6  # a mail with two colleagues on it is exported from both mailboxes
 NOISE_SHARES = ((INTERNAL, 0.12), (NEWSLETTER, 0.04), (NOREPLY, 0.03))  # per expected tie mail of the day
 BROADCASTS_PER_DAY = 0.5
-BROADCAST_SIZE = (30, 41)  # recipients, above [filters] max_mail_recipients
+BROADCAST_SIZE = (60, 81)  # recipients, above [filters] max_mail_recipients
 RENDER_CHUNK = 50_000
 # Outcome of a message under the default conf; copies add "duplicate", broadcasts "too_many_recipients".
 OUTCOMES = ("accepted", "withheld", "automated", "internal_only", "opted_out", "no_colleague")

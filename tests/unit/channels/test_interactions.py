@@ -13,10 +13,6 @@ from wkw.privacy.rules import colleagues_on
 AS_OF = date(2026, 11, 26)
 
 
-
-
-
-
 def run(spark, settings, rows):
     mails = spark.createDataFrame(rows, MAIL_SCHEMA)
     return build(mails, colleagues_on(directory(spark), AS_OF, settings.privacy), AS_OF, settings)
@@ -44,7 +40,7 @@ def test_touches_are_seen_from_the_colleague_and_aliases_resolve(spark, settings
 
 
 def test_each_message_gets_exactly_one_outcome_with_its_reason(spark, settings):
-    many = [f"r{i}@adatum.com" for i in range(30)]
+    many = [f"r{i}@adatum.com" for i in range(60)]
     rows = [
         mail("inbox/1", "same", BOB, [ANN]),
         mail("sent/1", "same", BOB, [ANN]),  # the same mail in a second mailbox
