@@ -9,12 +9,16 @@ For the logical date `ds` (the day whose exports landed in `landing/<source>/<ds
    versions purged by VACUUM after the retention; the privacy register updated.
 3. **interactions**: withheld people dropped, copies deduplicated, automated mail and broadcasts
    filtered -> silver.
-4. **strength**: decayed, reciprocity-aware score per (colleague, contact), with receipts -> gold (staged).
-5. **introducers**: the ranked list and the five-row tile per contact -> gold (staged).
-6. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks;
+4. **calibrate**: weekly (`[calibration] weekday`, or trigger with `{"calibrate": true}`), the model's
+   parameters fitted on the company's own mail before `ds`, adopted only if they beat the current ones and
+   the count rule on a validation window; a skip on the other days.
+5. **strength**: decayed, reciprocity-aware score per (colleague, contact), with receipts -> gold (staged),
+   by the model in force (the latest adopted calibration, or the defaults).
+6. **introducers**: the ranked list and the five-row tile per contact -> gold (staged).
+7. **validate**: Great Expectations suites (expectations/) and cross-table privacy checks;
    a failure stops here.
-7. **publish**: staged tables become `wkw.*` in one recorded publication.
-8. **maintain**: old nightly gold partitions dropped, small files compacted, files per table recorded.
+8. **publish**: staged tables become `wkw.*` in one recorded publication, naming its calibration.
+9. **maintain**: old nightly gold partitions dropped, small files compacted, files per table recorded.
 
 interactions and strength are incremental: a night reads what landed that night, not the years behind
 it. Trigger with `{"mode": "full"}` (`wkw run --full`) to recompute both from all history.
@@ -60,7 +64,10 @@ PUBLISHED_ASSETS = [
     },
     user_defined_macros={"wkw_spark_properties": spark_properties_file},
     doc_md=__doc__,
-    params={"mode": Param("incremental", enum=["incremental", "full"], description="full: recompute all")},
+    params={
+        "mode": Param("incremental", enum=["incremental", "full"], description="full: recompute all"),
+        "calibrate": Param(False, type="boolean", description="true: calibrate tonight, whatever the day"),
+    },
 )
 def who_knows_whom():
     previous = None
@@ -72,7 +79,8 @@ def who_knows_whom():
             name=f"wkw-{stage.name}",
             properties_file="{{ wkw_spark_properties() }}",
             application_args=["--date", "{{ ds }}"]
-            + (["--mode", "{{ params.mode }}"] if stage.with_mode else []),
+            + (["--mode", "{{ params.mode }}"] if stage.with_mode else [])
+            + (["--force", "{{ params.calibrate }}"] if stage.periodic else []),
             outlets=PUBLISHED_ASSETS if stage.name == "publish" else [],
             doc_md=stage.doc,
         )

@@ -141,9 +141,18 @@ class LocalNight:
 
 def run_night_in_process(spark, settings: Settings, day: date) -> str:
     """Every stage of a night, in order, in the shared session; the publication id."""
-    from wkw.stages import extract, interactions, introducers, privacy, publish, strength, validate
+    from wkw.stages import (
+        calibrate,
+        extract,
+        interactions,
+        introducers,
+        privacy,
+        publish,
+        strength,
+        validate,
+    )
 
-    for stage in (extract, privacy, interactions, strength, introducers):
+    for stage in (extract, privacy, interactions, calibrate, strength, introducers):
         stage.run(spark, settings, day)
     assert validate.run(spark, settings, day).failures == ()
     return publish.run(spark, settings, day).publication_id

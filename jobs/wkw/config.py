@@ -22,6 +22,7 @@ from wkw.config_sections import (
     SECTIONS,
     Access,
     Alerts,
+    Calibration,
     ConfigError,
     Filters,
     Introduce,
@@ -61,6 +62,7 @@ class Settings:
     access: Access
     introduce: Introduce
     strength: StrengthState
+    calibration: Calibration
     maintenance: Maintenance
     alerts: Alerts
 

@@ -220,6 +220,43 @@ class Alerts:
         _set(self, email_to=string_list("alerts", "email_to", self.email_to))
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """`[calibration]`: when the calibrate task fits the model, on which windows, over which values."""
+
+    weekday: str
+    horizon_days: int
+    min_contacts: int
+    search: Mapping[str, tuple[float, ...]]
+
+    def __post_init__(self) -> None:
+        weekday = str(self.weekday).lower()
+        if weekday not in WEEKDAYS:
+            raise ConfigError(
+                f"[calibration] weekday must be one of {', '.join(WEEKDAYS)}, not {self.weekday!r}"
+            )
+        if not isinstance(self.search, Mapping) or not self.search:
+            raise ConfigError("[calibration] search must be a table of model parameter = [values]")
+        search = {}
+        for key, values in self.search.items():
+            if key not in MODEL_NUMBERS or key == "lookback_days":
+                raise ConfigError(f"[calibration] search.{key}: not a searchable parameter of [model]")
+            if not isinstance(values, list | tuple) or not values:
+                raise ConfigError(f"[calibration] search.{key} must be a non-empty list of numbers")
+            low = -1e-300 if key == "audience_damping" else 0.0
+            search[key] = tuple(positive_number("calibration", f"search.{key}", v, above=low) for v in values)
+        _set(
+            self,
+            weekday=weekday,
+            horizon_days=_whole("calibration", "horizon_days", self.horizon_days, 7, 365),
+            min_contacts=_whole("calibration", "min_contacts", self.min_contacts, 1),
+            search=search,
+        )
+
+
 # Table of conf/wkw.toml (also the name of its attribute of Settings) -> the section type that validates it.
 SECTIONS: dict[str, type] = {
     "filters": Filters,
@@ -231,6 +268,7 @@ SECTIONS: dict[str, type] = {
     "maintenance": Maintenance,
     "alerts": Alerts,
     "spark": Spark,
+    "calibration": Calibration,
 }
 
 

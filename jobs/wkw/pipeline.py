@@ -32,6 +32,7 @@ class Stage:
     writes: tuple[str, ...]
     with_mode: bool = False  # incremental by default; `--mode full` recomputes from all history
     with_catalog: bool = False  # registers the published tables in the Spark SQL catalog
+    periodic: bool = False  # works on its own schedule (a weekday); `--force true` runs it tonight
 
 
 STAGES = (
@@ -74,9 +75,16 @@ STAGES = (
         with_mode=True,
     ),
     Stage(
+        "calibrate",
+        "Weekly (or when asked): the model fitted on the mail before `ds` -> gold.model_calibrations.",
+        reads=("bronze/mail_messages", "bronze/directory", "silver/interactions", "gold/model_calibrations"),
+        writes=("gold/model_calibrations",),
+        periodic=True,
+    ),
+    Stage(
         "strength",
-        "Silver -> gold.connection_strength (staged), with receipts.",
-        reads=("silver/interactions", "gold/strength_state", "gold/strength_runs"),
+        "Silver -> gold.connection_strength (staged), with receipts, by the model in force.",
+        reads=("silver/interactions", "gold/strength_state", "gold/strength_runs", "gold/model_calibrations"),
         writes=(
             "gold/strength_state",
             "gold/strength_runs",
@@ -108,7 +116,13 @@ STAGES = (
     Stage(
         "publish",
         "Staged -> published wkw.* tables and one row in wkw.publications.",
-        reads=("gold/validations", "gold/connection_strength", "gold/introducers", "gold/top_introducers"),
+        reads=(
+            "gold/validations",
+            "gold/connection_strength",
+            "gold/introducers",
+            "gold/top_introducers",
+            "gold/model_calibrations",
+        ),
         writes=(
             "published/connection_strength",
             "published/introducers",
@@ -162,12 +176,19 @@ class StageResult:
 
 
 def stage_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
-    """Every stage takes the logical date and a mode (incremental, or a full recompute from all history:
-    only interactions and strength tell them apart); anything else comes from settings."""
+    """Every stage takes the logical date, a mode (incremental, or a full recompute from all history: only
+    interactions and strength tell them apart) and `--force` (a periodic stage runs whatever the day);
+    anything else comes from settings."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--date", required=True, type=date.fromisoformat, help="logical date, YYYY-MM-DD")
     parser.add_argument(
         "--mode", choices=[INCREMENTAL, FULL], default=INCREMENTAL, help="default: incremental"
+    )
+    parser.add_argument(
+        "--force",
+        type=lambda text: text.lower() == "true",
+        default=False,
+        help="true: a periodic stage (calibrate) runs tonight whatever the day",
     )
     return parser.parse_args(argv)
 
@@ -185,6 +206,8 @@ def run_stage(name: str, run: Callable[..., StageResult], argv: list[str] | None
     try:
         if spec.with_mode:
             return run(spark, settings, args.date, full=args.mode == FULL)
+        if spec.periodic:
+            return run(spark, settings, args.date, force=args.force)
         return run(spark, settings, args.date)
     finally:
         spark.stop()

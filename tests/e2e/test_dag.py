@@ -20,6 +20,7 @@ from wkw.pipeline import STAGES as PIPELINE
 DAG_FILE = PROJECT_ROOT / "dags" / "who_knows_whom.py"
 STAGES = list(STAGE_NAMES)
 WITH_MODE = {stage.name for stage in PIPELINE if stage.with_mode}
+PERIODIC = {stage.name for stage in PIPELINE if stage.periodic}
 NIGHT = date(2026, 11, 26)
 WKW = str(Path(sys.executable).parent / "wkw")
 
@@ -36,6 +37,7 @@ def dag(tmp_path_factory):
 
 def test_dag_policy(dag):
     assert dag.params["mode"] == "incremental"  # {"mode": "full"} (wkw run --full) recomputes
+    assert dag.params["calibrate"] is False  # {"calibrate": true} (wkw run --calibrate) calibrates tonight
     assert dag.catchup is False
     assert "who-knows-whom" in dag.tags
     assert dag.doc_md and "publish" in dag.doc_md
@@ -55,7 +57,8 @@ def test_stages_run_in_order_as_spark_submits(dag):
         assert task._conn_id == "spark_default"
         assert Path(task.application).is_file()
         mode = ["--mode", "{{ params.mode }}"] if task.task_id in WITH_MODE else []
-        assert task.application_args == ["--date", "{{ ds }}", *mode]
+        force = ["--force", "{{ params.calibrate }}"] if task.task_id in PERIODIC else []
+        assert task.application_args == ["--date", "{{ ds }}", *mode, *force]
         assert task.doc_md
     assert {outlet.name for outlet in dag.get_task("publish").outlets} >= {"wkw.top_introducers"}
 

@@ -22,6 +22,7 @@ from pyspark.sql import functions as F
 from wkw.config import GOLD, PUBLISHED, Settings
 from wkw.lake import read_table, replace_table, table_exists
 from wkw.pipeline import PUBLISHED_TABLES, StageResult, stage_main
+from wkw.scoring.calibration_store import model_in_force
 
 STAGE = "publish"
 PUBLICATIONS = "publications"
@@ -60,14 +61,16 @@ def publication_row(
 ) -> DataFrame:
     # published_at is wall-clock audit metadata: the one field that differs between two identical runs.
     published_at = datetime.now(UTC).replace(tzinfo=None)
-    parameters = {k: str(v) for k, v in sorted(settings.model.items())}
+    model, calibration_id = model_in_force(spark, settings, as_of)
+    parameters = {k: str(v) for k, v in sorted(model.items())}
+    parameters["calibration"] = calibration_id or "none: the configured [model]"
     parameters.update({f"band_{k}": str(v) for k, v in sorted(settings.bands.items())})
     parameters["top_n"] = str(settings.top_n)
     row = (
         pub_id,
         as_of,
         published_at,
-        str(settings.model["version"]),
+        str(model["version"]),
         parameters,
         versions,
         counts,

@@ -20,6 +20,7 @@ from all history: both give the same tables (scores to 1e-9).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import date
 
@@ -29,6 +30,7 @@ from pyspark.sql import functions as F
 from wkw.config import GOLD, SILVER, Settings
 from wkw.lake import over_history, read_table, replace_partition
 from wkw.pipeline import FULL, INCREMENTAL, StageResult, stage_main
+from wkw.scoring.calibration_store import model_in_force
 from wkw.scoring.parts import (
     merge_into,
     receipts,
@@ -44,7 +46,8 @@ STAGE = "strength"
 def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False) -> StageResult:
     """The stage for one logical date, in an existing session; its result says the mode and where the time
     went."""
-    model, clock = settings.model, time.perf_counter()
+    model, calibration_id = model_in_force(spark, settings, as_of)
+    settings, clock = dataclasses.replace(settings, model=model), time.perf_counter()
     interactions = known_by(read_table(spark, settings, SILVER, "interactions"), as_of)
     mail = interactions.where(F.col("channel") == F.lit(MAIL))
     carryable = not full and "ingest_date" in interactions.columns
@@ -75,7 +78,11 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
         STAGE,
         as_of,
         rows={STATE: layers[as_of]},
-        notes=(f"{mode}, {len(layers)} state layer(s) ({spent})",),
+        notes=(
+            f"{mode}, {len(layers)} state layer(s) ({spent})",
+            f"model {model['version']}"
+            + ("" if calibration_id else " (no calibration adopted: the configured [model])"),
+        ),
     )
 
 

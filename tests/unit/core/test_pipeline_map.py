@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from wkw.pipeline import STAGE_NAMES, STAGES, StageResult, stage
+from wkw.pipeline import STAGE_NAMES, STAGES, StageResult, stage, stage_args
 
 NIGHT = date(2026, 11, 26)
 
@@ -21,9 +21,15 @@ def test_every_table_read_is_written_by_some_stage():
 
 def test_the_map_names_the_dag_order_and_the_modes():
     assert STAGE_NAMES == (
-        "extract", "privacy", "interactions", "strength", "introducers", "validate", "publish", "maintain"
+        "extract", "privacy", "interactions", "calibrate", "strength", "introducers", "validate", "publish",
+        "maintain",
     )  # fmt: skip
     assert [s.name for s in STAGES if s.with_mode] == ["interactions", "strength"]
+    assert [s.name for s in STAGES if s.periodic] == ["calibrate"]
+    assert (
+        "gold/model_calibrations" in stage("strength").reads
+        and "gold/model_calibrations" in stage("publish").reads
+    )
     assert stage("publish").with_catalog and "published/publications" in stage("publish").writes
     assert "bronze/erasure_requests" in stage("extract").writes  # extract reads every landing folder
 
@@ -38,3 +44,9 @@ def test_a_result_logs_rows_notes_and_failures():
         "validate 2026-11-26: 1 failed",
         "  failed: top_introducers tile_rows_in_list: 2 rows",
     ]
+
+
+def test_a_periodic_stage_takes_force_and_the_others_ignore_it():
+    assert stage_args("x", ["--date", "2026-11-29"]).force is False
+    assert stage_args("x", ["--date", "2026-11-29", "--force", "True"]).force is True  # Jinja renders True
+    assert stage_args("x", ["--date", "2026-11-29", "--force", "false"]).force is False
