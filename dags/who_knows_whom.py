@@ -37,7 +37,7 @@ from pathlib import Path
 import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import Asset, Param, dag
-from wkw.ops.airflow import DAG_ID, spark_properties_file
+from wkw.ops.airflow import DAG_ID, FIRST_LOGICAL_DATE, spark_properties_file
 from wkw.ops.alerts import notify_failure
 from wkw.pipeline import PUBLISHED_TABLES, STAGES
 
@@ -51,7 +51,10 @@ PUBLISHED_ASSETS = [
 @dag(
     dag_id=DAG_ID,
     schedule="@daily",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    # Any logical date from 1990 on runs (a backfill of old history too); catchup stays off.
+    start_date=pendulum.datetime(
+        FIRST_LOGICAL_DATE.year, FIRST_LOGICAL_DATE.month, FIRST_LOGICAL_DATE.day, tz="UTC"
+    ),
     catchup=False,
     max_active_runs=1,
     tags=["who-knows-whom", "spark", "delta"],

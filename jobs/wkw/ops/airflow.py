@@ -10,11 +10,16 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from wkw.config import PROJECT_ROOT
 
 DAG_ID = "who_knows_whom"
+# The DAG's start_date: the first logical date a run (a backfill of old history too) can have. Events before
+# [filters] min_event_year (1990) are impossible for any company, so no earlier night has anything to do.
+FIRST_LOGICAL_DATE = date(1990, 1, 1)
+DONE_STATES = ("success", "skipped")
 AIRFLOW_HOME = PROJECT_ROOT / ".airflow"
 DAGS_FOLDER = PROJECT_ROOT / "dags"
 
@@ -48,6 +53,43 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
 def airflow(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
     command = [str(Path(sys.executable).parent / "airflow"), *args]
     return subprocess.run(command, env=env, check=check)
+
+
+def airflow_json(args: list[str], env: dict[str, str]) -> list[dict]:
+    """The JSON list an `airflow ... -o json` command prints (Airflow may print warnings before it)."""
+    command = [str(Path(sys.executable).parent / "airflow"), *args, "-o", "json"]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    lines = [line for line in out.splitlines() if line.startswith("[")]
+    return json.loads(lines[-1]) if lines else []
+
+
+def task_states(env: dict[str, str], day: date) -> dict[str, str]:
+    """Task id -> state in the newest run of the DAG for the logical date `day` (empty: no run, or a run
+    that executed no task)."""
+    runs = [
+        r
+        for r in airflow_json(["dags", "list-runs", DAG_ID], env)
+        if r["logical_date"][:10] == day.isoformat()
+    ]
+    if not runs:
+        return {}
+    newest = max(runs, key=lambda r: r.get("run_after") or r.get("start_date") or "")
+    states = airflow_json(["tasks", "states-for-dag-run", DAG_ID, newest["run_id"]], env)
+    return {row["task_id"]: row["state"] for row in states}
+
+
+def run_verdict(states: dict[str, str], tasks: tuple[str, ...]) -> str | None:
+    """Why a finished DAG run must not count as a success (None: every task ran and succeeded or skipped).
+    `airflow dags test` reports success for a run that executed nothing (a date before start_date)."""
+    if not states:
+        return "the DAG run executed no task"
+    missing = [task for task in tasks if task not in states]
+    failed = {task: state for task, state in states.items() if state not in DONE_STATES}
+    if missing:
+        return f"the DAG run did not execute {', '.join(missing)}"
+    if failed:
+        return "tasks not done: " + ", ".join(f"{task} {state}" for task, state in sorted(failed.items()))
+    return None
 
 
 def ensure_airflow_db(env: dict[str, str]) -> None:

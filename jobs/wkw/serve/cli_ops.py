@@ -36,10 +36,26 @@ def run(
     full: Annotated[bool, typer.Option(help="recompute interactions and strength from all history")] = False,
     calibrate: Annotated[bool, typer.Option(help="calibrate the model tonight, whatever the day")] = False,
 ) -> None:
-    """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`."""
-    from wkw.ops.airflow import DAG_ID, airflow, airflow_env, ensure_airflow_db
+    """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`. Exits non-zero
+    unless every task ran and succeeded (or skipped)."""
+    from wkw.ops.airflow import (
+        DAG_ID,
+        FIRST_LOGICAL_DATE,
+        airflow,
+        airflow_env,
+        ensure_airflow_db,
+        run_verdict,
+        task_states,
+    )
+    from wkw.pipeline import STAGE_NAMES
 
-    day = date.fromisoformat(date_).isoformat()
+    logical = date.fromisoformat(date_)
+    if logical < FIRST_LOGICAL_DATE:
+        console.print(
+            f"[red]{logical} is before the DAG's first logical date {FIRST_LOGICAL_DATE}: nothing runs[/red]"
+        )
+        raise typer.Exit(2)
+    day = logical.isoformat()
     env = dict(os.environ)
     if landing is not None:
         env["WKW_LANDING"] = str(landing.resolve())
@@ -49,7 +65,12 @@ def run(
     ensure_airflow_db(env)
     conf = json.dumps({"mode": "full" if full else "incremental", "calibrate": calibrate})
     result = airflow(["dags", "test", DAG_ID, day, "--conf", conf], env, check=False)
-    raise typer.Exit(result.returncode)
+    if result.returncode != 0:
+        raise typer.Exit(result.returncode)
+    problem = run_verdict(task_states(env, logical), STAGE_NAMES)
+    if problem is not None:
+        console.print(f"[red]wkw run --date {day}: {problem}[/red]")
+        raise typer.Exit(1)
 
 
 def airflow(args: Annotated[list[str], typer.Argument(help="arguments for the airflow command")]) -> None:
