@@ -4,7 +4,8 @@ The requester gate: a requester passes when the newest directory snapshot (`<lak
 read with `deltalake`, no JVM) has them, matched by primary e-mail or alias, as an active user holding the
 configured licence and at least one of the configured primary sales roles (`conf/wkw.toml [access]`).
 Each refusal says which condition failed, so a seller knows whom to ask. A colleague who opted out (or is
-excluded) is not in the lake at all; the privacy register recognises them by hash and says so.
+excluded, or was erased) is not in the lake at all and is refused exactly like an unknown address: the
+answer never tells whether someone is in the privacy register.
 
 The target gate (the address-book rule, `[privacy] address_book_rule`): an internal colleague can be
 looked up only if at least one other colleague keeps them in an address book; external people always can.
@@ -21,9 +22,8 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from wkw.config import BRONZE, SILVER, Settings
-from wkw.privacy.policy import subject_hash
-from wkw.vocabulary import ADDRESS_BOOK_TABLE, DIRECTORY_TABLE, PRIVACY_REGISTER_TABLE, WITHHELD
+from wkw.config import BRONZE, Settings
+from wkw.vocabulary import ADDRESS_BOOK_TABLE, DIRECTORY_TABLE
 
 # Why a requester was refused: the reason is stable for callers, the message is for people.
 NO_REQUESTER = "no_requester"
@@ -71,16 +71,6 @@ def directory_snapshot(settings: Settings) -> list[dict]:
         ) from missing
 
 
-def is_withheld(settings: Settings, address: str) -> bool:
-    """Whether the privacy register holds `address` (by hash) as withheld or erased, and not withdrawn."""
-    try:
-        rows = DeltaTable(settings.table_path(SILVER, PRIVACY_REGISTER_TABLE)).to_pyarrow_table().to_pylist()
-    except TableNotFoundError:
-        return False
-    wanted = subject_hash(address)
-    return any(row["status"] != "withdrawn" and wanted in (row["address_sha256"] or ()) for row in rows)
-
-
 def find_user(rows: list[dict], address: str) -> dict | None:
     """The user whose primary e-mail is `address`, else the one with it as an alias.
 
@@ -107,12 +97,8 @@ def check_requester(settings: Settings, email: str | None) -> Requester:
     policy = settings.access
     user = find_user(directory_snapshot(settings), email)
     if user is None:
-        if is_withheld(settings, email):
-            raise AccessRefused(
-                f"{email} opted out of (or is excluded from) Who Knows Whom: nothing about them is analysed, "
-                f"and the product is not available to them",
-                WITHHELD,
-            )
+        # A withheld colleague is not in the lake's directory either, and gets the very same answer: a
+        # different one would tell anyone with the CLI who is in the privacy register.
         raise AccessRefused(f"{email} is not in the company directory", UNKNOWN)
     who = user["email"]
     if not user["active"]:
