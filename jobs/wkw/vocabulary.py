@@ -46,6 +46,7 @@ BAD_START = "bad_start"
 BAD_DURATION = "bad_duration"
 IMPOSSIBLE_DATE = "impossible_date"
 MISSING_REQUEST_ID = "missing_request_id"
+DUPLICATE_REQUEST_ID = "duplicate_request_id"  # one request id, two addresses (tonight, or an earlier night)
 # The most characters of a bad record that bronze/quarantine.detail keeps.
 DETAIL_MAX_CHARS = 200
 
