@@ -25,7 +25,7 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from wkw.config import PUBLISHED, Settings
-from wkw.serve.access import check_requester
+from wkw.serve.access import check_requester, check_target
 from wkw.serve.errors import IntroductionError, NotAnIntroducer, RepeatRequest, SendFailed
 from wkw.serve.introduce_mail import (
     RECEIPTS,
@@ -191,6 +191,7 @@ def request_introduction(
     now, lead, via = _utc(now), lead.strip().lower(), via.strip().lower()
     note = note.strip() if note and note.strip() else None
     who = check_requester(settings, requester)
+    check_target(settings, lead)  # the address-book rule of who-knows holds here too
     if who.email == via:
         raise NotAnIntroducer(f"{via} is you: you already know {lead}, no introduction needed")
     publication, row = find_introducer(settings, lead, via)

@@ -57,11 +57,17 @@ def smtp_relay(settings: Settings) -> SmtpRelay:
     port = str(os.environ.get("WKW_SMTP_PORT") or conf.smtp_port)
     if not port.isdigit():
         raise IntroductionError(f"the SMTP port must be a number, not {port!r} (WKW_SMTP_PORT, [introduce])")
+    user = os.environ.get("WKW_SMTP_USER") or None
+    if user is not None and not conf.smtp_starttls:
+        raise IntroductionError(
+            "an SMTP login needs TLS: WKW_SMTP_USER is set but [introduce] smtp_starttls is false, so the "
+            "password would cross the network in clear text; set smtp_starttls = true (nothing was sent)"
+        )
     return SmtpRelay(
         host=os.environ.get("WKW_SMTP_HOST") or conf.smtp_host,
         port=int(port),
         starttls=conf.smtp_starttls,
-        user=os.environ.get("WKW_SMTP_USER") or None,
+        user=user,
         password=os.environ.get("WKW_SMTP_PASSWORD"),
     )
 

@@ -341,3 +341,25 @@ def test_cli_refuses_an_unlicensed_requester(cli, tmp_path, monkeypatch):
     assert refused.exit_code == EXIT_REFUSED
     assert "does not hold the Sales Premium licence" in refused.output
     assert not out.exists()
+
+
+def test_a_login_without_tls_is_refused_before_anything_is_sent(settings, relay, monkeypatch):
+    # Before: the password went to the relay in clear text (smtp_starttls = false is the default).
+    from wkw.serve.errors import IntroductionError
+
+    monkeypatch.setenv("WKW_SMTP_USER", "mailer")
+    monkeypatch.setenv("WKW_SMTP_PASSWORD", "secret")
+    with pytest.raises(IntroductionError, match="an SMTP login needs TLS: .*nothing was sent"):
+        request_introduction(settings, LEAD, COLLEAGUE, SELLER, SEND, now=NOW)
+    assert relay.envelopes == [] and _logged(settings) == []
+
+
+def test_introduce_applies_the_address_book_rule_of_who_knows(settings, relay):
+    # An internal colleague nobody keeps in an address book cannot be looked up by who-knows; introduce
+    # used to skip the rule.
+    with pytest.raises(
+        access.AccessRefused, match="whom no other colleague keeps in an address book"
+    ) as refused:
+        request_introduction(settings, "eng@contoso.com", COLLEAGUE, SELLER, SEND, now=NOW)
+    assert refused.value.reason == access.NOT_IN_ADDRESS_BOOK
+    assert relay.envelopes == [] and _logged(settings) == []
