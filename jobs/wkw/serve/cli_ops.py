@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -149,11 +150,40 @@ def calibrate(
         console.print(line, highlight=False)
 
 
+READ_ONLY = ("select", "with", "show", "describe", "desc", "explain", "values")
+# Old table versions and change feeds may still hold a removed person until VACUUM: never through wkw sql.
+HISTORY = re.compile(r"\b(version|timestamp)\s+as\s+of\b|\btable_changes\s*\(|@v\d+\b", re.IGNORECASE)
+
+
+def sql_refusal(query: str, write: bool) -> str | None:
+    """Why `wkw sql` refuses `query` (None: it runs). Read-only unless `write`; no time travel ever."""
+    text = re.sub(r"--[^\n]*|/\*.*?\*/", " ", query, flags=re.DOTALL).strip()
+    if not text:
+        return "an empty statement"
+    if HISTORY.search(text):
+        return "time travel and change feeds (VERSION AS OF, TIMESTAMP AS OF, table_changes) are not served"
+    if ";" in text.rstrip(";"):
+        return "one statement at a time"
+    first = text.split(None, 1)[0].lower()
+    if not write and first not in READ_ONLY:
+        return f"{first.upper()} changes tables: read-only unless --write (SELECT, SHOW, DESCRIBE, EXPLAIN)"
+    return None
+
+
 def sql(
     query: Annotated[str, typer.Argument(help="Spark SQL, e.g. SELECT * FROM wkw.top_introducers")],
+    write: Annotated[
+        bool, typer.Option(help="allow statements that change tables (an operator's tool)")
+    ] = False,
 ) -> None:
-    """Run Spark SQL against the catalog (database `wkw`) with the project's Spark settings."""
+    """Read-only Spark SQL for analysts against the catalog (database `wkw`), with the project's Spark
+    settings; statements that change tables only with --write; no time travel."""
     from wkw.session import get_spark
+
+    refusal = sql_refusal(query, write)
+    if refusal is not None:
+        console.print(f"[red]wkw sql refused: {refusal}[/red]")
+        raise typer.Exit(2)
 
     spark = get_spark(load_settings(), "sql", with_catalog=True)
     spark.sql(query).show(truncate=False)
