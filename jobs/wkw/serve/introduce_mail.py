@@ -9,6 +9,7 @@ the environment, else `[introduce]` in conf), `write_draft` writes it as an `.em
 from __future__ import annotations
 
 import os
+import unicodedata
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -72,6 +73,16 @@ def smtp_relay(settings: Settings) -> SmtpRelay:
     )
 
 
+def one_line(text: str | None) -> str | None:
+    """`text` with every line break, control or format character (CR, LF, U+2028, U+2029, NUL, ...)
+    turned into a space: a directory or CRM name goes into a mail header, where a line break is refused
+    (it would start a header of its own)."""
+    if text is None:
+        return None
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
+    return " ".join(cleaned.split())
+
+
 def _first_name(name: str | None, email: str) -> str:
     return name.split()[0] if name and name.split() else email.split("@")[0]
 
@@ -80,23 +91,23 @@ def template_context(row: dict, requester: Requester, note: str | None, publicat
     last = row["last_interaction_at"]
     return {
         "lead": {
-            "name": row["contact_name"] or row["contact_email"],
+            "name": one_line(row["contact_name"] or row["contact_email"]),
             "first_name": _first_name(row["contact_name"], row["contact_email"]),
-            "company": row["contact_company"],
+            "company": one_line(row["contact_company"]),
             "email": row["contact_email"],
             "crm_id": row["crm_id"],
         },
         "colleague": {
-            "name": row["colleague_name"] or row["colleague_email"],
+            "name": one_line(row["colleague_name"] or row["colleague_email"]),
             "first_name": _first_name(row["colleague_name"], row["colleague_email"]),
-            "title": row["colleague_title"],
+            "title": one_line(row["colleague_title"]),
             "email": row["colleague_email"],
         },
         "requester": {
-            "name": requester.name,
+            "name": one_line(requester.name),
             "first_name": _first_name(requester.name, requester.email),
-            "title": requester.title,
-            "department": requester.department,
+            "title": one_line(requester.title),
+            "department": one_line(requester.department),
             "email": requester.email,
         },
         "connection": {
@@ -129,7 +140,7 @@ def build_message(context: dict, subject: str, body: str, now: datetime, request
     message = EmailMessage(policy=policy.default)
     message["From"] = Address(display_name=requester["name"], addr_spec=requester["email"])
     message["To"] = Address(display_name=colleague["name"], addr_spec=colleague["email"])
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=requester["email"].split("@")[1])
     message["X-WKW-Request-Id"] = request_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -32,9 +33,9 @@ def introducer_view(row: dict) -> dict:
 
 
 def print_receipts(contact: str, view: dict, publication) -> None:
-    who = view["colleague_name"] or view["colleague_email"]
+    who = escape(view["colleague_name"] or view["colleague_email"])
     table = Table(
-        title=f"Why {who} knows {contact}",
+        title=f"Why {who} knows {escape(contact)}",
         show_header=False,
         title_justify="left",
         caption=f"publication {publication.publication_id}, model {publication.model_version}",
@@ -56,7 +57,7 @@ def print_receipts(contact: str, view: dict, publication) -> None:
         ("last interaction", f"{view['last_interaction_at']} ({view['last_interaction_channel']})"),
     ]
     for name, value in lines:
-        table.add_row(name, str(value))
+        table.add_row(name, escape(str(value)))
     console.print(table)
     console.print(
         "score = reciprocity x sum(weight x audience^-damping x 2^(-age/half-life)); see docs/strength.md"
@@ -65,11 +66,12 @@ def print_receipts(contact: str, view: dict, publication) -> None:
 
 def print_tile(email: str, rows: list[dict], publication, show_all: bool) -> None:
     first = rows[0]
-    who = first["contact_name"] or email
-    company = f", {first['contact_company']}" if first.get("contact_company") else ""
+    # Names come from directory and CRM exports: shown as text, never read as rich markup.
+    who = escape(first["contact_name"] or email)
+    company = f", {escape(first['contact_company'])}" if first.get("contact_company") else ""
     heading = "Everyone who knows" if show_all else "Who knows"
     table = Table(
-        title=f"{heading} {who}{company}\n<{email}>",
+        title=f"{heading} {who}{company}\n<{escape(email)}>",
         caption=f"publication {publication.publication_id}, as of {publication.as_of_date}",
     )
     table.add_column("#", justify="right")
@@ -79,9 +81,9 @@ def print_tile(email: str, rows: list[dict], publication, show_all: bool) -> Non
     table.add_column("last interaction", no_wrap=True)
     for row in rows:
         view = introducer_view(row)
-        colleague = (
-            f"{view['colleague_name'] or view['colleague_email']}\n[dim]{view['colleague_email']}[/dim]"
-        )
-        last = f"{view['last_interaction_at'][:10]}\n[dim]{view['last_interaction_channel']}[/dim]"
-        table.add_row(str(view["rank"]), colleague, view["colleague_title"] or "", view["band"], last)
+        name = escape(view["colleague_name"] or view["colleague_email"])
+        colleague = f"{name}\n[dim]{escape(view['colleague_email'])}[/dim]"
+        last = f"{view['last_interaction_at'][:10]}\n[dim]{escape(str(view['last_interaction_channel'] or ''))}[/dim]"
+        title = escape(view["colleague_title"] or "")
+        table.add_row(str(view["rank"]), colleague, title, escape(view["band"]), last)
     console.print(table)

@@ -130,10 +130,10 @@ def _write_directory(lake: Path) -> None:
     write_deltalake(str(lake / "bronze" / "directory"), pa.Table.from_pylist(rows, schema))
 
 
-def _write_publication(lake: Path) -> None:
+def _write_publication(lake: Path, **first_changes) -> None:
     last = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
     rows = [
-        _introducer(1, COLLEAGUE, "Ines Chen", "Account Executive", "strong", last),
+        _introducer(1, COLLEAGUE, "Ines Chen", "Account Executive", "strong", last) | first_changes,
         _introducer(2, OTHER_COLLEAGUE, "Jonas Olsen", "Marketing Manager", "weak", last - timedelta(60)),
     ]
     introducers = pa.Table.from_pylist(rows, pa.schema(list(INTRODUCER_COLUMNS.items())))
@@ -363,3 +363,31 @@ def test_introduce_applies_the_address_book_rule_of_who_knows(settings, relay):
         request_introduction(settings, "eng@contoso.com", COLLEAGUE, SELLER, SEND, now=NOW)
     assert refused.value.reason == access.NOT_IN_ADDRESS_BOOK
     assert relay.envelopes == [] and _logged(settings) == []
+
+
+def test_line_breaks_in_exported_names_never_reach_a_header(settings, tmp_path):
+    # Before: a CR/LF or U+2028 in a directory or CRM name crashed introduce with a traceback.
+    lake = tmp_path / "hostile"
+    _write_directory(lake)
+    hostile = {"colleague_name": "Ines\r\nBcc: evil@x.org\u2028Chen", "contact_company": "Bellows\nCollege"}
+    _write_publication(lake, **hostile)
+    settings = dataclasses.replace(settings, lake=str(lake))
+    out = tmp_path / "intro.eml"
+    request_introduction(settings, LEAD, COLLEAGUE, SELLER, DRAFT, out=out, now=NOW)
+    draft = email.message_from_bytes(out.read_bytes(), policy=policy.default)
+    assert str(draft["To"]) == '"Ines Bcc: evil@x.org Chen" <ines.chen@contoso.com>'
+    assert draft["Bcc"] is None
+
+
+def test_rich_markup_in_names_is_shown_as_text(settings):
+    from wkw.serve import views
+    from wkw.serve.published import Publication
+
+    row = _introducer(1, COLLEAGUE, "Ines [/dim] [bold]Chen", "[red]AE", "strong", NOW)
+    row |= {"active_days": 3, "first_interaction_at": NOW, "contact_name": "Arjun [/] Shah"}
+    publication = Publication(PUBLICATION_ID, AS_OF, NOW, "strength-1", {}, {})
+    with views.console.capture() as captured:
+        views.print_tile(LEAD, [row], publication, show_all=False)
+        views.print_receipts(LEAD, views.introducer_view(row), publication)
+    text = captured.get()
+    assert "Ines [/dim] [bold]Chen" in text and "[red]AE" in text and "Arjun [/] Shah" in text
