@@ -4,13 +4,16 @@ spark-submit properties each stage runs with (rendered at run time, never at DAG
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from wkw.config import PROJECT_ROOT
@@ -90,6 +93,38 @@ def run_verdict(states: dict[str, str], tasks: tuple[str, ...]) -> str | None:
     if failed:
         return "tasks not done: " + ", ".join(f"{task} {state}" for task, state in sorted(failed.items()))
     return None
+
+
+class LakeBusy(RuntimeError):
+    """Another `wkw run` holds the lake."""
+
+
+@contextmanager
+def lake_lock(lake: str) -> Iterator[None]:
+    """One `wkw run` per lake at a time on this machine: `airflow dags test` ignores the DAG's
+    max_active_runs, and two runs of one lake would interleave their writes. A second run is refused at
+    once, naming the holder; the lock goes with the process (an OS file lock), so a crash never leaves it."""
+    folder = Path(tempfile.gettempdir()) / "wkw-locks"
+    folder.mkdir(exist_ok=True)
+    handle = (folder / f"{hashlib.sha256(lake.encode()).hexdigest()[:16]}.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise LakeBusy(
+            f"another wkw run is using the lake {lake} ({holder}): try again when it ends"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 def ensure_airflow_db(env: dict[str, str]) -> None:

@@ -31,9 +31,7 @@ BROADCAST_PAIRS = 1_000_000  # above this many touched pairs, both sides are shu
 def interaction_weight(model: dict) -> Column:
     """Weight of one interaction by channel and direction (seen from the colleague)."""
     return (
-        F.when(
-            (F.col("channel") == MAIL) & (F.col("direction") == SENT), F.lit(model["weight_mail_sent"])
-        )
+        F.when((F.col("channel") == MAIL) & (F.col("direction") == SENT), F.lit(model["weight_mail_sent"]))
         .when(F.col("channel") == MAIL, F.lit(model["weight_mail_received"]))
         .when(F.col("channel") == MEETING, F.lit(model["weight_meeting"]))
         .when(F.col("channel") == CALL, F.lit(model["weight_call"]))

@@ -39,16 +39,7 @@ def run(
 ) -> None:
     """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`. Exits non-zero
     unless every task ran and succeeded (or skipped)."""
-    from wkw.ops.airflow import (
-        DAG_ID,
-        FIRST_LOGICAL_DATE,
-        airflow,
-        airflow_env,
-        ensure_airflow_db,
-        run_verdict,
-        task_states,
-    )
-    from wkw.pipeline import STAGE_NAMES
+    from wkw.ops.airflow import FIRST_LOGICAL_DATE, LakeBusy, lake_lock
 
     logical = date.fromisoformat(date_)
     if logical < FIRST_LOGICAL_DATE:
@@ -56,12 +47,26 @@ def run(
             f"[red]{logical} is before the DAG's first logical date {FIRST_LOGICAL_DATE}: nothing runs[/red]"
         )
         raise typer.Exit(2)
-    day = logical.isoformat()
     env = dict(os.environ)
     if landing is not None:
         env["WKW_LANDING"] = str(landing.resolve())
     if lake is not None:
         env["WKW_LAKE"] = str(lake.resolve())
+    root = str(lake.resolve()) if lake is not None else load_settings().lake
+    try:
+        with lake_lock(root):
+            _run_dag(env, logical, full, calibrate)
+    except LakeBusy as busy:
+        console.print(f"[red]wkw run --date {logical}: {busy}[/red]")
+        raise typer.Exit(3) from None
+
+
+def _run_dag(env: dict, logical: date, full: bool, calibrate: bool) -> None:
+    """`airflow dags test` for `logical`, then every task's state read back (typer.Exit unless all done)."""
+    from wkw.ops.airflow import DAG_ID, airflow, airflow_env, ensure_airflow_db, run_verdict, task_states
+    from wkw.pipeline import STAGE_NAMES
+
+    day = logical.isoformat()
     env = airflow_env(env)
     ensure_airflow_db(env)
     conf = json.dumps({"mode": "full" if full else "incremental", "calibrate": calibrate})

@@ -9,9 +9,9 @@ the environment, else `[introduce]` in conf), `write_draft` writes it as an `.em
 from __future__ import annotations
 
 import os
-import unicodedata
 import smtplib
 import ssl
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy

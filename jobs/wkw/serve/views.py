@@ -83,7 +83,8 @@ def print_tile(email: str, rows: list[dict], publication, show_all: bool) -> Non
         view = introducer_view(row)
         name = escape(view["colleague_name"] or view["colleague_email"])
         colleague = f"{name}\n[dim]{escape(view['colleague_email'])}[/dim]"
-        last = f"{view['last_interaction_at'][:10]}\n[dim]{escape(str(view['last_interaction_channel'] or ''))}[/dim]"
+        channel = escape(str(view["last_interaction_channel"] or ""))
+        last = f"{view['last_interaction_at'][:10]}\n[dim]{channel}[/dim]"
         title = escape(view["colleague_title"] or "")
         table.add_row(str(view["rank"]), colleague, title, escape(view["band"]), last)
     console.print(table)

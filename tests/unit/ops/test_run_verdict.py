@@ -49,3 +49,18 @@ def test_a_date_before_the_first_logical_date_is_refused_before_airflow_starts()
     result = CliRunner().invoke(app, ["run", "--date", "1989-12-31"])
     assert result.exit_code == 2
     assert "1989-12-31 is before the DAG's first logical date 1990-01-01: nothing runs" in result.output
+
+
+def test_a_second_run_of_one_lake_is_refused_while_the_first_holds_it(tmp_path):
+    # `airflow dags test` ignores max_active_runs: two `wkw run` of one lake used to interleave.
+    from typer.testing import CliRunner
+    from wkw.ops.airflow import lake_lock
+    from wkw.serve.cli import app
+
+    lake = tmp_path / "lake"
+    with lake_lock(str(lake.resolve())):
+        result = CliRunner().invoke(app, ["run", "--date", "2026-11-26", "--lake", str(lake)])
+    assert result.exit_code == 3
+    assert f"another wkw run is using the lake {lake.resolve()} (pid " in result.output.replace("\n", "")
+    with lake_lock(str(lake.resolve())):  # released: the next run takes it
+        pass
