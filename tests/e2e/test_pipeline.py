@@ -298,3 +298,23 @@ def test_status_reports_the_night_for_people_and_machines(company, monkeypatch):
     assert all(counts["balanced"] for counts in night["sources"].values())
     text = CliRunner().invoke(app, ["status"])
     assert text.exit_code == 0 and "checks passed" in text.output and "mail" in text.output
+
+
+def test_a_rerun_whose_landing_is_gone_is_refused_and_bronze_is_unchanged(spark, local_night, tmp_path):
+    # Before: the rerun replaced every bronze slice of the date with nothing.
+    import shutil
+
+    from wkw.config import BRONZE
+    from wkw.stages import extract
+
+    settings = copy_of(local_night, tmp_path, with_landing=True)
+    mail = DeltaTable(settings.table_path(BRONZE, "mail_messages"))
+    before = (mail.version(), mail.to_pyarrow_table().num_rows)
+    for folder in Path(settings.landing).glob(f"*/{COMPANY_DAY.isoformat()}"):
+        shutil.rmtree(folder)
+    with pytest.raises(
+        extract.LandingGone, match=f"no landing files for {COMPANY_DAY}.*bronze holds \\d+ records"
+    ):
+        extract.run(spark, settings, COMPANY_DAY)
+    mail = DeltaTable(settings.table_path(BRONZE, "mail_messages"))
+    assert (mail.version(), mail.to_pyarrow_table().num_rows) == before

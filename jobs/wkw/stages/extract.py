@@ -16,18 +16,62 @@ from datetime import date
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from wkw.config import BRONZE, Settings
-from wkw.lake import replace_partition
+from wkw.files import list_files
+from wkw.lake import read_optional, replace_partition
 from wkw.pipeline import StageResult, stage_main
 from wkw.sources import SOURCES
+from wkw.vocabulary import (
+    ADDRESS_BOOK_SOURCE,
+    CALENDAR_SOURCE,
+    CALLS_SOURCE,
+    CRM_SOURCE,
+    DIRECTORY_SOURCE,
+    MAIL_SOURCE,
+    PRIVACY_SOURCE,
+)
 
 STAGE = "extract"
+LANDING_SOURCES = (
+    MAIL_SOURCE,
+    CALENDAR_SOURCE,
+    CALLS_SOURCE,
+    DIRECTORY_SOURCE,
+    CRM_SOURCE,
+    ADDRESS_BOOK_SOURCE,
+    PRIVACY_SOURCE,
+)
+
+
+class LandingGone(RuntimeError):
+    """A rerun of a date whose landing files are gone while bronze holds what they gave."""
+
+
+def refuse_if_landing_gone(spark: SparkSession, settings: Settings, as_of: date) -> None:
+    """A rerun replaces the date's bronze slices with what landing holds now: if every landing folder of
+    the date is gone (or empty) but bronze counted records from them, that would erase the night's data.
+    Refused, bronze unchanged."""
+    day = as_of.isoformat()
+    if any(list_files(settings.landing_dir(source, day)) for source in LANDING_SOURCES):
+        return
+    counts = read_optional(spark, settings, BRONZE, "ingest_counts")
+    if counts is None:
+        return
+    read = counts.where(F.col("ingest_date") == F.lit(as_of)).agg(F.sum("read").alias("n")).first().n or 0
+    if read:
+        raise LandingGone(
+            f"no landing files for {day} under {settings.landing}, but bronze holds {read} records read from "
+            f"them: a rerun would replace them with nothing. Restore landing/<source>/{day}/ (bronze is "
+            "unchanged)"
+        )
 
 
 def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """The stage for one logical date, in an existing session: every source's slice of bronze, then the
     quarantine and the counts of every source in one write each."""
+    refuse_if_landing_gone(spark, settings, as_of)
     day = f"ingest_date = '{as_of.isoformat()}'"
     bad, counts = [], []
     for table, extractor in SOURCES:
