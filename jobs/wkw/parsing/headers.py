@@ -80,8 +80,21 @@ def decode_words(value: str) -> str:
         return value
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+# A year written with four digits below 1000 (`0001`): parsedate reads any year under 100 as 19xx or 20xx.
+_ZERO_PADDED_YEAR_RE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+0\d{3}\b", re.I)
+
+
+def without_bom(data: bytes) -> bytes:
+    """`data` without a leading UTF-8 byte order mark (exports written by Windows tools carry one)."""
+    return data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
+
+
 def rfc_date(value: str) -> datetime:
-    """An RFC 5322 Date value in UTC (naive taken as UTC); raises what `parsedate_to_datetime` raises."""
+    """An RFC 5322 Date value in UTC (naive taken as UTC); raises what `parsedate_to_datetime` raises, and
+    ValueError for a four-digit year below 1000 (which it would read as 2001 for `0001`)."""
+    if _ZERO_PADDED_YEAR_RE.search(value):
+        raise ValueError(f"a year below 1000 in {value!r}")
     return _as_utc(parsedate_to_datetime(value))
 
 

@@ -29,6 +29,7 @@ from wkw.parsing.headers import (
     read_headers,
     rfc_date,
     rfc_thread_id,
+    without_bom,
 )
 from wkw.vocabulary import (
     BAD_DATE,
@@ -100,7 +101,7 @@ def parse_graph_line(line: bytes | str, source_file: str, position: int) -> Pars
 
 def parse_graph_file(data: bytes, source_file: str) -> Iterator[ParseResult]:
     """Parse a JSON-lines export: one result per non-blank line, position being its 1-based line number."""
-    for number, line in enumerate(data.splitlines(), start=1):
+    for number, line in enumerate(without_bom(data).splitlines(), start=1):
         if line.strip():
             yield parse_graph_line(line, source_file, number)
 
@@ -131,6 +132,7 @@ def _rejection(reason: str, detail: str | None) -> ParseResult:
 
 
 def _parse_rfc5322(data: bytes, source_file: str, position: int) -> dict[str, Any]:
+    data = without_bom(data)
     if not data.strip():
         raise _Rejected(EMPTY_FILE)
     _sniff(data)
@@ -169,7 +171,7 @@ def _rfc_sent_at(value: str | None) -> datetime:
 
 
 def _parse_graph(line: bytes | str, source_file: str, position: int) -> dict[str, Any]:
-    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    text = without_bom(line).decode("utf-8", "replace") if isinstance(line, bytes) else line.lstrip("\ufeff")
     try:
         message = json.loads(text)
     except ValueError as exc:

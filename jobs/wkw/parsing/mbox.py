@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from wkw.parsing.headers import without_bom
+
 LEADING_POSITION = 1  # what stands before the first separator is reported at the first line
 
 _SEPARATOR_RE = re.compile(rb"^From \S+[ \t][^\n]*?\d{1,2}:\d{2}[^\n]*?\d{4}[^\n]*(?:\n|\Z)", re.MULTILINE)
@@ -25,6 +27,7 @@ _SEPARATOR_RE = re.compile(rb"^From \S+[ \t][^\n]*?\d{1,2}:\d{2}[^\n]*?\d{4}[^\n
 
 def iter_mbox(data: bytes) -> Iterator[tuple[int, bytes]]:
     """(1-based line number of each message's `From ` line, the message without that line), in order."""
+    data = without_bom(data)
     if not data.strip():
         return
     line_number, counted_to = 1, 0
