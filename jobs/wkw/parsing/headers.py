@@ -82,7 +82,9 @@ def decode_words(value: str) -> str:
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # A year written with four digits below 1000 (`0001`): parsedate reads any year under 100 as 19xx or 20xx.
-_ZERO_PADDED_YEAR_RE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+0\d{3}\b", re.I)
+_ZERO_PADDED_YEAR_RE = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+0\d{3}\b", re.I
+)
 
 
 def without_bom(data: bytes) -> bytes:
