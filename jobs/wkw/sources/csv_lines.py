@@ -14,7 +14,6 @@ from pyspark.sql import types as T
 from wkw.files import read_bytes
 from wkw.vocabulary import BAD_HEADER, BAD_ROW, DETAIL_MAX_CHARS, EMPTY_FILE, UNREADABLE_FILE
 
-CORRUPT_RECORD = "_corrupt_record"
 EMAIL_PATTERN = r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$"
 
 
@@ -26,7 +25,13 @@ FOUND_AT = [
 ]
 
 
-LINE_SCHEMA = T.StructType(FOUND_AT[:3] + [T.StructField("line", T.StringType(), True)])
+LINE_SCHEMA = T.StructType(
+    FOUND_AT[:3]
+    + [
+        T.StructField("line", T.StringType(), True),
+        T.StructField("fields", T.ArrayType(T.StringType(), True), True),
+    ]
+)
 
 
 LINE_BREAK = re.compile(r"\r\n?|\n")
@@ -45,52 +50,60 @@ def decoded_text(path: str) -> str:
     return read_bytes(path).decode("utf-8-sig", errors="replace")
 
 
-def _csv_file_lines(path: str, columns: tuple[str, ...]):
-    """(path, line number, reason, text) per non-blank line after the header; the header must match."""
+def _csv_file_lines(path: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()):
+    """(path, line number, reason, text, fields) per non-blank line after the header. Fields are found by
+    the header's names, in the order of `columns` then `optional` (an optional column the file lacks is
+    empty); the header must name every column of `columns`, and a line must have as many fields as the
+    header (an unquoted comma would otherwise move every later value into the wrong field)."""
     try:
         lines = LINE_BREAK.split(decoded_text(path))
         numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
     except OSError as error:  # vanished or unreadable since listing: quarantined, never fatal
-        yield path, 0, UNREADABLE_FILE, f"{type(error).__name__}: {error}"
+        yield path, 0, UNREADABLE_FILE, f"{type(error).__name__}: {error}", None
         return
     if not numbered:
-        yield path, 0, EMPTY_FILE, None
+        yield path, 0, EMPTY_FILE, None, None
         return
     header = [name.strip().lower() for name in next(csv.reader([numbered[0][1]]), [])]
-    if header != list(columns):
-        # Another layout would put values in the wrong fields, and the file may not be an export at
-        # all: every line is quarantined, and none of its text is kept.
+    if any(name not in header for name in columns) or len(set(header)) != len(header):
+        # Without every column, by name and once, values cannot be put in their fields, and the file may
+        # not be an export at all: every line is quarantined, and none of its text is kept.
         for number, _ in numbered:
-            yield path, number, BAD_HEADER, f"the header is not {','.join(columns)}"
+            yield path, number, BAD_HEADER, f"the header does not name the columns {','.join(columns)}", None
         return
+    where = [header.index(name) if name in header else None for name in (*columns, *optional)]
     for number, line in numbered[1:]:
-        yield path, number, None, line
+        values = next(csv.reader([line]), [])
+        if len(values) != len(header):
+            yield path, number, BAD_ROW, line, None
+            continue
+        fields = [None if at is None or values[at] == "" else values[at] for at in where]
+        yield path, number, None, line, fields
 
 
-def _csv_partition(columns: tuple[str, ...], paths):
+def _csv_partition(columns: tuple[str, ...], optional: tuple[str, ...], paths):
     for path in paths:
-        yield from _csv_file_lines(path, columns)
+        yield from _csv_file_lines(path, columns, optional)
 
 
-def read_csv_lines(spark: SparkSession, files: list[str], columns: list[str]) -> DataFrame:
-    """One row per record of CSV `files` whose header is `columns`: source_file, position (1-based line),
-    reason (null, or bad_row / bad_header / empty_file / unreadable_file), detail and the string fields.
+def read_csv_lines(
+    spark: SparkSession, files: list[str], columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> DataFrame:
+    """One row per record of CSV `files` whose header names `columns` (in any order, other columns
+    ignored): source_file, position (1-based line), reason (null, or bad_row / bad_header / empty_file /
+    unreadable_file), detail and the string fields of `columns` and `optional` (empty: null).
 
     A quoted field cannot span lines: such a record is quarantined as bad_row, line by line.
     """
     slices = max(1, min(len(files), spark.sparkContext.defaultParallelism))
     rows = spark.sparkContext.parallelize(files, slices).mapPartitions(
-        partial(_csv_partition, tuple(columns))
+        partial(_csv_partition, tuple(columns), tuple(optional))
     )
     lines = spark.createDataFrame(rows, LINE_SCHEMA)
-    layout = ", ".join(f"`{name}` string" for name in columns) + f", `{CORRUPT_RECORD}` string"
-    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECORD}
-    parsed = lines.withColumn("fields", F.from_csv(F.col("line"), layout, options))
-    is_corrupt = F.col(f"fields.{CORRUPT_RECORD}").isNotNull()
-    return parsed.select(
+    return lines.select(
         "source_file",
         "position",
-        F.coalesce(F.col("reason"), F.when(is_corrupt, F.lit(BAD_ROW))).alias("reason"),
+        "reason",
         F.substring("line", 1, DETAIL_MAX_CHARS).alias("detail"),
-        *[F.col(f"fields.`{name}`").alias(name) for name in columns],
+        *[F.col("fields")[i].alias(name) for i, name in enumerate((*columns, *optional))],
     )

@@ -6,12 +6,12 @@ both are unioned into one snapshot. In JSON, list fields may be arrays or ';' st
 booleans or strings. A JSON line or array element that does not parse goes to quarantine as `bad_json`
 with its line number (the rest of a broken array is one such record); a row without a valid e-mail as
 `bad_email`. The rest is normalised (lower-cased addresses, lists split, sorted and distinct, booleans
-parsed) into bronze for the ingest date. CSV rows of the directory and CRM keep position 0 (Spark's CSV
-reader does not give line numbers).
+parsed) into bronze for the ingest date.
 
-`read_csv_lines` is the line-numbered CSV reader that the call and address-book extracts share: files
-are read in Spark tasks, each line keeps its 1-based line number, and Spark's CSV parser (PERMISSIVE,
-with a corrupt-record column) splits the fields.
+CSV files are read with `read_csv_lines`, the line-numbered reader every CSV extract shares: files are
+read in Spark tasks, each line keeps its 1-based line number, and fields are found by the header's names
+(a reordered export reads the same; a header without a required column quarantines the file as
+`bad_header`, and a line with more or fewer fields than its header as `bad_row`).
 """
 
 from __future__ import annotations
@@ -27,13 +27,23 @@ from pyspark.sql import types as T
 from wkw import schemas
 from wkw.config import Settings
 from wkw.files import list_files
-from wkw.sources.csv_lines import FOUND_AT, LINE_BREAK, clean_email, decoded_text, is_valid_email
+from wkw.sources.csv_lines import (
+    FOUND_AT,
+    LINE_BREAK,
+    clean_email,
+    decoded_text,
+    is_valid_email,
+    read_csv_lines,
+)
 from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import (
     BAD_EMAIL,
     BAD_JSON,
+    CRM_HEADER,
     CRM_SOURCE,
     DETAIL_MAX_CHARS,
+    DIRECTORY_HEADER,
+    DIRECTORY_OPTIONAL,
     DIRECTORY_SOURCE,
     EMPTY_FILE,
     UNREADABLE_FILE,
@@ -143,22 +153,6 @@ def read_directory_json(spark: SparkSession, files: list[str]) -> DataFrame:
     return spark.createDataFrame(rows, DIRECTORY_JSON)
 
 
-def _read_csv(spark: SparkSession, files: list[str], schema: T.StructType) -> DataFrame:
-    """Rows of CSV `files` with the columns of `schema` by position, found at position 0 of their file."""
-    if files:
-        raw = spark.read.format("csv").option("header", "true").option("mode", "PERMISSIVE").schema(schema)
-        rows = raw.load(files).withColumn("source_file", F.col("_metadata.file_path"))
-    else:  # nothing landed for that source and day
-        rows = spark.createDataFrame([], schema).withColumn("source_file", F.lit(None).cast("string"))
-    return rows.select(
-        "source_file",
-        F.lit(0).cast("long").alias("position"),
-        F.lit(None).cast("string").alias("reason"),
-        F.lit(None).cast("string").alias("detail"),
-        *schema.fieldNames(),
-    )
-
-
 def _ending_with(files: list[str], suffixes) -> list[str]:
     return [path for path in files if path.lower().endswith(suffixes)]
 
@@ -214,12 +208,13 @@ def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFra
 
 def extract_directory(spark: SparkSession, settings: Settings, as_of: date):
     files = list_files(settings.landing_dir(DIRECTORY_SOURCE, as_of.isoformat()))
-    from_csv = _read_csv(spark, _ending_with(files, CSV_SUFFIX), schemas.DIRECTORY_CSV)
+    # By the header's names: a reordered export, or an unquoted comma, must never move `opted_out`.
+    from_csv = read_csv_lines(spark, _ending_with(files, CSV_SUFFIX), DIRECTORY_HEADER, DIRECTORY_OPTIONAL)
     from_json = read_directory_json(spark, _ending_with(files, JSON_SUFFIXES))
     return _split(from_csv.unionByName(from_json), as_of, DIRECTORY_SOURCE, normalise_directory)
 
 
 def extract_crm(spark: SparkSession, settings: Settings, as_of: date):
     files = list_files(settings.landing_dir(CRM_SOURCE, as_of.isoformat()))
-    raw = _read_csv(spark, _ending_with(files, CSV_SUFFIX), schemas.CRM_CSV)
+    raw = read_csv_lines(spark, _ending_with(files, CSV_SUFFIX), CRM_HEADER)
     return _split(raw, as_of, CRM_SOURCE, normalise_crm)

@@ -27,7 +27,9 @@ DIRECTORY_SCHEMA = (
 )
 OUTCOME_SCHEMA = "source_file string, position long, filter_reason string"
 # A file with another header keeps none of its text in quarantine.
-WRONG_HEADER = "the header is not call_id,caller,callee,start,duration_seconds,direction"
+WRONG_HEADER = (
+    "the header does not name the columns call_id,caller,callee,start,duration_seconds,direction"
+)
 FOUND_SCHEMA = "source_file string, position long, reason string, detail string"
 
 

@@ -106,7 +106,7 @@ def test_csv_and_json_users_are_one_snapshot(spark, settings):
     assert {row.ingest_date for row in users.collect()} == {AS_OF}
 
     bad = [(row.source_file.rsplit("/", 1)[-1], row.position, row.reason) for row in quarantined.collect()]
-    assert bad == [("users.csv", 0, "bad_email")]
+    assert bad == [("users.csv", 4, "bad_email")]  # CSV rows keep their line numbers too
     assert [tuple(counts.first())] == [(AS_OF, "directory", 7, 6, 1)]
 
 
@@ -142,7 +142,7 @@ def test_bad_directory_files_are_quarantined_and_the_rest_kept(spark, settings):
             ("broken.jsonl", 5, "bad_email"),
             ("broken.jsonl", 6, "bad_json"),
             ("empty.json", 0, "empty_file"),
-            ("short_rows.csv", 0, "bad_email"),
+            ("short_rows.csv", 2, "bad_row"),  # 2 fields under an 11-column header
             ("truncated.json", 3, "bad_json"),
         ],
         "source_file string, position long, reason string",
@@ -157,3 +157,31 @@ def test_bad_directory_files_are_quarantined_and_the_rest_kept(spark, settings):
     assert details[5] == "not-an-email"
     assert "user object" in details[4]
     assert [tuple(counts.first())] == [(AS_OF, "directory", 10, 3, 7)]
+
+
+def test_csv_columns_are_read_by_name_and_a_shifted_row_is_quarantined(spark, settings):
+    # Before: columns were read by position, so a reordered export or an unquoted comma silently moved
+    # `opted_out` (an opted-out colleague came back as analysed).
+    target = Path(settings.landing_dir("directory", AS_OF.isoformat()))
+    target.mkdir(parents=True)
+    (target / "reordered.csv").write_text(
+        "opted_out,email,id,name,title,department,region,roles,licences,active,aliases\n"
+        "true,olga@contoso.com,u7,Olga,VP,Sales,NA,,,true,\n"
+        "false,ann@contoso.com,u1,Ann,AE,Sales,EMEA,salesperson,Sales Premium,true,a.n@contoso.com\n"
+        "false,bob@contoso.com,u2,Bob, Jr.,AE,Sales,NA,salesperson,,true,\n"  # an unquoted comma
+    )
+    (target / "short.csv").write_text("id,email,name\nu9,zed@contoso.com,Zed\n")  # no opted_out column
+    users, quarantined, counts = extract_directory(spark, settings, AS_OF)
+    got = {r.email: (r.user_id, r.opted_out, r.active, r.aliases) for r in users.collect()}
+    assert got == {
+        "olga@contoso.com": ("u7", True, True, []),
+        "ann@contoso.com": ("u1", False, True, ["a.n@contoso.com"]),
+    }
+    held = sorted((Path(r.source_file).name, r.position, r.reason) for r in quarantined.collect())
+    assert held == [
+        ("reordered.csv", 4, "bad_row"),
+        ("short.csv", 1, "bad_header"),
+        ("short.csv", 2, "bad_header"),
+    ]
+    [count] = counts.collect()
+    assert (count.read, count.accepted, count.quarantined) == (5, 2, 3)
