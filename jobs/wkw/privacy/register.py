@@ -70,7 +70,14 @@ def updated_register(previous: DataFrame, tonight: DataFrame, analysed: DataFram
     old = previous.join(back, on="request_id", how="left").join(opted_in, on="subject_sha256", how="left")
     was_withdrawn = F.col("status") == WITHDRAWN
     returns = was_withdrawn & F.coalesce("seen_tonight", F.lit(False))
-    withdraws = ~was_withdrawn & (F.col("kind") != ERASURE) & F.coalesce("analysed_tonight", F.lit(False))
+    # Only a snapshot of the request's night or later can withdraw it: a rerun of an older night reads an
+    # older directory, in which the colleague had not opted out yet.
+    withdraws = (
+        ~was_withdrawn
+        & (F.col("kind") != ERASURE)
+        & F.coalesce("analysed_tonight", F.lit(False))
+        & (F.col("received_date") <= F.lit(as_of))
+    )
     kept = old.select(
         "request_id",
         "kind",
