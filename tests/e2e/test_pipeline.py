@@ -318,3 +318,23 @@ def test_a_rerun_whose_landing_is_gone_is_refused_and_bronze_is_unchanged(spark,
         extract.run(spark, settings, COMPANY_DAY)
     mail = DeltaTable(settings.table_path(BRONZE, "mail_messages"))
     assert (mail.version(), mail.to_pyarrow_table().num_rows) == before
+
+
+def test_publishing_an_older_date_leaves_the_newer_publication_current(spark, company_copy):
+    # Before: the backfill of an older night overwrote the published tables, and the newest publication
+    # then named versions that VACUUM deletes (who-knows broke).
+    settings, _, first = company_copy
+    path = settings.table_path(PUBLISHED, "publications")
+    later = COMPANY_DAY.replace(day=COMPANY_DAY.day + 1)
+    spark.sql(f"UPDATE delta.`{path}` SET as_of_date = DATE'{later}'")  # a later night is current
+    before = {
+        table: DeltaTable(settings.table_path(PUBLISHED, table)).version() for table in PUBLISHED_TABLES
+    }
+    result = publish.run(spark, settings, COMPANY_DAY)
+    current = f"{first}, as of {later}"
+    assert result.notes == (
+        f"not published: the current publication ({current}) is of a later date; {COMPANY_DAY} stays in gold",
+    )
+    after = {table: DeltaTable(settings.table_path(PUBLISHED, table)).version() for table in PUBLISHED_TABLES}
+    assert after == before
+    assert [p["as_of_date"] for p in DeltaTable(path).to_pyarrow_table().to_pylist()] == [later]

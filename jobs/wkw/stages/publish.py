@@ -108,10 +108,28 @@ def register_catalog(spark: SparkSession, settings: Settings) -> None:
         spark.sql(f"CREATE TABLE IF NOT EXISTS {settings.database}.{name} USING DELTA LOCATION '{path}'")
 
 
+def later_publication(spark: SparkSession, settings: Settings, as_of: date) -> str | None:
+    """The id and date of the newest publication if it is of a date after `as_of`, else None."""
+    path = settings.table_path(PUBLISHED, PUBLICATIONS)
+    if not table_exists(spark, path):
+        return None
+    newest = read_table(spark, settings, PUBLISHED, PUBLICATIONS).orderBy(F.col("as_of_date").desc()).first()
+    if newest is None or newest.as_of_date <= as_of:
+        return None
+    return f"{newest.publication_id}, as of {newest.as_of_date}"
+
+
 def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
-    """Publish the validated staged tables of `as_of`; the result names the publication."""
+    """Publish the validated staged tables of `as_of`, unless a later date is published; the result names
+    the publication."""
     verdict = passing_verdict(read_table(spark, settings, GOLD, "validations"), as_of)
     pub_id = verdict.publication_id
+    later = later_publication(spark, settings, as_of)
+    if later is not None:
+        # A backfill of an older night recomputes and validates its gold slice, but the newer night stays
+        # published: replacing it would leave the newest publication naming versions VACUUM deletes.
+        note = f"not published: the current publication ({later}) is of a later date; {as_of} stays in gold"
+        return StageResult(STAGE, as_of, notes=(note,), publication_id=pub_id)
     versions, counts = {}, {}
     for name in PUBLISHED_TABLES:
         staged = read_table(spark, settings, GOLD, name).where(F.col("as_of_date") == F.lit(as_of))
