@@ -75,7 +75,9 @@ def _csv_file_lines(path: str, columns: tuple[str, ...], optional: tuple[str, ..
     for number, line in numbered[1:]:
         values = next(csv.reader([line]), [])
         if len(values) != len(header):
-            yield path, number, BAD_ROW, line, None
+            # Never the line itself: it names people (the scrub cannot find them in free text).
+            count = f"{len(values)} field{'s' if len(values) != 1 else ''}"
+            yield path, number, BAD_ROW, f"{count}, the header has {len(header)}", None
             continue
         fields = [None if at is None or values[at] == "" else values[at] for at in where]
         yield path, number, None, line, fields
@@ -91,7 +93,8 @@ def read_csv_lines(
 ) -> DataFrame:
     """One row per record of CSV `files` whose header names `columns` (in any order, other columns
     ignored): source_file, position (1-based line), reason (null, or bad_row / bad_header / empty_file /
-    unreadable_file), detail and the string fields of `columns` and `optional` (empty: null).
+    unreadable_file), detail (never the line's text) and the string fields of `columns` and `optional`
+    (empty: null).
 
     A quoted field cannot span lines: such a record is quarantined as bad_row, line by line.
     """

@@ -27,9 +27,7 @@ DIRECTORY_SCHEMA = (
 )
 OUTCOME_SCHEMA = "source_file string, position long, filter_reason string"
 # A file with another header keeps none of its text in quarantine.
-WRONG_HEADER = (
-    "the header does not name the columns call_id,caller,callee,start,duration_seconds,direction"
-)
+WRONG_HEADER = "the header does not name the columns call_id,caller,callee,start,duration_seconds,direction"
 FOUND_SCHEMA = "source_file string, position long, reason string, detail string"
 
 
@@ -102,13 +100,9 @@ def test_bad_exports_are_quarantined_with_reason_file_and_line(spark, settings):
 
     expected = spark.createDataFrame(
         [
-            ("bad_rows.csv", 2, "bad_row", "b-001,ann@contoso.com,bob@fabrikam.com,2026-11-20T09:00:00Z,45"),
-            (
-                "bad_rows.csv",
-                3,
-                "bad_row",
-                "b-002,ann@contoso.com,bob@fabrikam.com,2026-11-20T09:00:00Z,45,outbound,extra",
-            ),
+            # A bad row keeps how many fields it has, never its text (it names people).
+            ("bad_rows.csv", 2, "bad_row", "5 fields, the header has 6"),
+            ("bad_rows.csv", 3, "bad_row", "7 fields, the header has 6"),
             ("bad_rows.csv", 4, "bad_address", "ann at contoso"),
             ("bad_rows.csv", 5, "bad_address", None),
             ("bad_rows.csv", 6, "bad_start", None),
@@ -118,18 +112,13 @@ def test_bad_exports_are_quarantined_with_reason_file_and_line(spark, settings):
             ("bad_rows.csv", 10, "bad_duration", "-30"),
             ("bad_rows.csv", 11, "bad_duration", "1:30"),
             ("bad_rows.csv", 12, "bad_duration", None),
-            (
-                "bad_rows.csv",
-                14,
-                "bad_row",
-                '"b-012,ann@contoso.com,bob@fabrikam.com,2026-11-20T09:00:00Z,45,outbound',
-            ),
+            ("bad_rows.csv", 14, "bad_row", "1 field, the header has 6"),  # an unclosed quote
             ("binary.csv", 1, "bad_header", WRONG_HEADER),
             ("binary.csv", 2, "bad_header", WRONG_HEADER),
             ("binary.csv", 3, "bad_header", WRONG_HEADER),
             ("binary.csv", 4, "bad_header", WRONG_HEADER),
             ("empty.csv", 0, "empty_file", None),
-            ("mixed_binary.csv", 3, "bad_row", "\x00\ufffd\ufffd,\x01\ufffd("),
+            ("mixed_binary.csv", 3, "bad_row", "2 fields, the header has 6"),
             ("wrong_header.csv", 1, "bad_header", WRONG_HEADER),
             ("wrong_header.csv", 2, "bad_header", WRONG_HEADER),
             ("wrong_header.csv", 3, "bad_header", WRONG_HEADER),
@@ -207,8 +196,6 @@ def test_sample_exports_become_interactions_and_reconcile(spark, settings):
         "opted_out": 1,
         "short_call": 1,
     }
-
-
 
 
 def test_a_call_exported_again_later_counts_once_and_rules_apply_in_order(spark, settings):
