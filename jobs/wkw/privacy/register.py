@@ -65,7 +65,9 @@ def updated_register(previous: DataFrame, tonight: DataFrame, analysed: DataFram
         F.lit(None).cast("timestamp").alias("purged_at"),
         F.lit(None).cast("date").alias("withdrawn_date"),
     )
-    back = tonight.select("request_id", F.lit(True).alias("seen_tonight"))
+    back = tonight.select(
+        "request_id", F.lit(True).alias("seen_tonight"), F.col("address_sha256").alias("addresses_tonight")
+    )
     opted_in = analysed.select("subject_sha256", F.lit(True).alias("analysed_tonight")).distinct()
     old = previous.join(back, on="request_id", how="left").join(opted_in, on="subject_sha256", how="left")
     was_withdrawn = F.col("status") == WITHDRAWN
@@ -78,11 +80,16 @@ def updated_register(previous: DataFrame, tonight: DataFrame, analysed: DataFram
         & F.coalesce("analysed_tonight", F.lit(False))
         & (F.col("received_date") <= F.lit(as_of))
     )
+    # Addresses seen tonight join the request's (an alias added to the directory after the opt-out is
+    # withheld too); none is ever dropped, so an alias removed later stays recognised.
+    addresses = F.array_sort(
+        F.array_union("address_sha256", F.coalesce("addresses_tonight", F.array().cast("array<string>")))
+    )
     kept = old.select(
         "request_id",
         "kind",
         "subject_sha256",
-        "address_sha256",
+        addresses.alias("address_sha256"),
         F.when(returns, F.lit(as_of)).otherwise(F.col("received_date")).alias("received_date"),
         F.when(returns, RECEIVED).when(withdraws, WITHDRAWN).otherwise(F.col("status")).alias("status"),
         F.when(returns, None).otherwise(F.col("applied_at")).alias("applied_at"),

@@ -32,3 +32,16 @@ def test_a_rerun_of_an_older_night_never_withdraws_an_opt_out(spark):
 
 def test_a_later_snapshot_that_analyses_the_colleague_withdraws_it(spark):
     assert status_after(spark, D3) == (WITHDRAWN, D3)
+
+
+def test_an_alias_added_after_the_opt_out_joins_the_request(spark):
+    # Before: the register kept the addresses of the first night, and the new alias was published as an
+    # ordinary colleague.
+    alias = "b" * 64
+    tonight = spark.createDataFrame(
+        [("colleague:aaaa", "opt_out", OLGA, sorted([OLGA, alias]))],
+        "request_id string, kind string, subject_sha256 string, address_sha256 array<string>",
+    )
+    analysed = spark.createDataFrame([], "subject_sha256 string")
+    [row] = updated_register(register(spark), tonight, analysed, D3).collect()
+    assert (row.status, row.address_sha256) == (APPLIED, sorted([OLGA, alias]))
