@@ -16,6 +16,16 @@ DIRECTORY_SOURCE = "directory"
 CRM_SOURCE = "crm"
 ADDRESS_BOOK_SOURCE = "address_book"
 PRIVACY_SOURCE = "privacy"
+# Every folder of landing/<source>/<date>/ that extract reads.
+LANDING_SOURCES = (
+    MAIL_SOURCE,
+    CALENDAR_SOURCE,
+    CALLS_SOURCE,
+    DIRECTORY_SOURCE,
+    CRM_SOURCE,
+    ADDRESS_BOOK_SOURCE,
+    PRIVACY_SOURCE,
+)
 
 # Channels of silver.interactions (`channel`), and the side a touch is seen from (`direction`).
 MAIL, MEETING, CALL = "mail", "meeting", "call"

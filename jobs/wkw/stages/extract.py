@@ -23,26 +23,9 @@ from wkw.files import list_files
 from wkw.lake import read_optional, replace_partition
 from wkw.pipeline import StageResult, stage_main
 from wkw.sources import SOURCES
-from wkw.vocabulary import (
-    ADDRESS_BOOK_SOURCE,
-    CALENDAR_SOURCE,
-    CALLS_SOURCE,
-    CRM_SOURCE,
-    DIRECTORY_SOURCE,
-    MAIL_SOURCE,
-    PRIVACY_SOURCE,
-)
+from wkw.vocabulary import LANDING_SOURCES
 
 STAGE = "extract"
-LANDING_SOURCES = (
-    MAIL_SOURCE,
-    CALENDAR_SOURCE,
-    CALLS_SOURCE,
-    DIRECTORY_SOURCE,
-    CRM_SOURCE,
-    ADDRESS_BOOK_SOURCE,
-    PRIVACY_SOURCE,
-)
 
 
 class LandingGone(RuntimeError):
