@@ -164,6 +164,8 @@ def _broadcasts(world: World, rng: np.random.Generator) -> list[list[int]]:
     lists = []
     for _ in range(rng.poisson(BROADCASTS_PER_DAY)):
         size = int(rng.integers(*BROADCAST_SIZE))
+        if size > len(audience) + len(world.contacts):  # a company too small for a broadcast this size
+            continue
         inside = rng.choice(audience, min(size - 1, len(audience)), replace=False)
         guests = rng.choice(world.contacts, size - len(inside), replace=False)
         lists.append(sorted(inside.tolist()) + guests.tolist())
