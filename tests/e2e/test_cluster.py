@@ -11,11 +11,14 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 from wkw.config import PUBLISHED
+from wkw.pipeline import STAGES as PIPELINE
 
 STAGES = {"extract", "privacy", "interactions", "strength", "introducers", "validate", "publish"}
 SUBMIT = re.compile(r"Spark-Submit cmd: spark-submit --master (\S+) .*?--name wkw-(\w+) ")
 PUBLISHED_TABLES = ["connection_strength", "introducers", "top_introducers"]
 WALL_CLOCK_COLUMNS = {"publication_id", "published_at"}
+# A periodic stage (calibrate) on one of its off nights starts its application and runs no Spark job.
+OFF_TONIGHT = {f"who-knows-whom:{stage.name}" for stage in PIPELINE if stage.periodic}
 
 
 def published(lake: Path, table: str) -> pa.Table:
@@ -58,4 +61,5 @@ def test_every_stage_ran_on_the_workers(night):
             finished[stderr.parent.parent.name] += count
             on_worker += count
         assert on_worker > 0
-    assert all(count > 0 for count in finished.values())
+    names = {app["id"]: app["name"] for app in state["completedapps"]}
+    assert all(count > 0 for app, count in finished.items() if names[app] not in OFF_TONIGHT)
