@@ -37,13 +37,12 @@ def refuse_if_landing_gone(spark: SparkSession, settings: Settings, as_of: date)
     the date is gone (or empty) but bronze counted records from them, that would erase the night's data.
     Refused, bronze unchanged."""
     day = as_of.isoformat()
-    if any(list_files(settings.landing_dir(source, day)) for source in LANDING_SOURCES):
-        return
     counts = read_optional(spark, settings, BRONZE, "ingest_counts")
     if counts is None:
         return
     read = counts.where(F.col("ingest_date") == F.lit(as_of)).agg(F.sum("read").alias("n")).first().n or 0
-    if read:
+    # Landing is listed only for a rerun (the extractors list it again): a first night never pays twice.
+    if read and not any(list_files(settings.landing_dir(source, day)) for source in LANDING_SOURCES):
         raise LandingGone(
             f"no landing files for {day} under {settings.landing}, but bronze holds {read} records read from "
             f"them: a rerun would replace them with nothing. Restore landing/<source>/{day}/ (bronze is "
