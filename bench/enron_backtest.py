@@ -29,12 +29,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from wkw.config import BRONZE, PROJECT_ROOT, SILVER, load_settings
-from wkw.lake import read_table
-from wkw.privacy.rules import colleagues_on
+from wkw.config import PROJECT_ROOT, SILVER, load_settings
 from wkw.session import get_spark
 from wkw.stages import extract, interactions
-from wkw.tools.backtest import evaluate, raw_touches
+from wkw.tools.backtest import evaluate, replay_inputs
 from wkw.vocabulary import DIRECTORY_HEADER
 
 ARCHIVE = "public_dev_maildir.tar.gz"
@@ -125,12 +123,7 @@ def main() -> None:
             extract.run(spark, settings, INGEST_DAY)
             interactions.run(spark, settings, INGEST_DAY)
         print(f"{company}: ingest {time.monotonic() - started:.0f} s", flush=True)
-        silver = read_table(spark, settings, SILVER, "interactions").cache()
-        mail = read_table(spark, settings, BRONZE, "mail_messages")
-        colleagues = colleagues_on(
-            read_table(spark, settings, BRONZE, "directory"), date.max, settings.privacy
-        )
-        raw = raw_touches(mail, colleagues, settings).cache()
+        raw, silver = replay_inputs(spark, settings)
         for as_of in map(date.fromisoformat, args.as_of):
             started = time.monotonic()
             result = {"company": company}

@@ -178,22 +178,27 @@ def evaluate_judged(
     return result
 
 
-def run_backtest(settings, dates: list[date], horizon_days: int, relevance: str = "any") -> list[dict]:
-    """`evaluate` on the lake of `settings` for each date: the raw mail of bronze, the colleagues of the
-    newest directory snapshot (silver was built with the snapshots of its nights, which a replay of old
-    dates cannot have: a directory landed today says who the colleagues are), silver interactions, and the
-    model of `conf/wkw.toml`."""
+def replay_inputs(spark, settings) -> tuple[DataFrame, DataFrame]:
+    """(raw touches, silver interactions) of the lake of `settings`, kept, for replaying old dates: the
+    colleagues are those of the newest directory snapshot (silver was built with the snapshots of its
+    nights, which a replay of old dates cannot have: a directory landed today says who the colleagues are)."""
     from wkw.config import BRONZE, SILVER
     from wkw.lake import read_table
     from wkw.privacy.rules import colleagues_on
-    from wkw.session import get_spark
 
-    spark = get_spark(settings, "backtest")
     mail = read_table(spark, settings, BRONZE, "mail_messages")
     directory = read_table(spark, settings, BRONZE, "directory")
-    interactions = read_table(spark, settings, SILVER, "interactions").cache()
     colleagues = colleagues_on(directory, date.max, settings.privacy)
     raw = raw_touches(mail, colleagues, settings).cache()
+    return raw, read_table(spark, settings, SILVER, "interactions").cache()
+
+
+def run_backtest(settings, dates: list[date], horizon_days: int, relevance: str = "any") -> list[dict]:
+    """`evaluate` on the lake of `settings` for each date (`replay_inputs`), with the model of
+    `conf/wkw.toml`."""
+    from wkw.session import get_spark
+
+    raw, interactions = replay_inputs(get_spark(settings, "backtest"), settings)
     results = []
     for as_of in dates:
         results.append(
