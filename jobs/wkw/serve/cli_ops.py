@@ -139,17 +139,16 @@ def calibrate(
 
     day = date.fromisoformat(as_of)
     result = run_stage(stage.STAGE, stage.run, ["--date", day.isoformat(), "--force", "true"])
-    if as_json:
-        from wkw.config import GOLD
-        from wkw.lake import read_table
-        from wkw.scoring.calibration_store import TABLE
-        from wkw.session import get_spark
+    if as_json:  # the row the stage wrote, read with delta-rs: no second Spark session
+        from deltalake import DeltaTable
 
-        settings = load_settings()
-        spark = get_spark(settings, "calibrate")
-        row = read_table(spark, settings, GOLD, TABLE).where(f"as_of_date = '{day}'").first()
-        typer.echo(json.dumps(row.asDict(recursive=True), default=str, indent=2))
-        spark.stop()
+        from wkw.config import GOLD
+        from wkw.scoring.calibration_store import TABLE
+
+        rows = DeltaTable(load_settings().table_path(GOLD, TABLE)).to_pyarrow_table().to_pylist()
+        [row] = [r for r in rows if r["as_of_date"] == day]
+        row["parameters"] = dict(row["parameters"])  # a map arrives as (key, value) pairs
+        typer.echo(json.dumps(row, default=str, indent=2))
         return
     for line in result.log_lines():
         console.print(line, highlight=False)
