@@ -23,25 +23,26 @@ For the logical date `ds` (the day whose exports landed in `landing/<source>/<ds
 interactions and strength are incremental: a night reads what landed that night, not the years behind
 it. Trigger with `{"mode": "full"}` (`wkw run --full`) to recompute both from all history.
 
-The stage list is `wkw.pipeline.STAGES` (what each reads and writes). Each stage is a `spark-submit` of
-`jobs/wkw/stages/<stage>.py` through connection `spark_default`
-(`local[*]` by default; point it at `spark://...` for a cluster). Run one day with
+The stage list is `wkw.pipeline.STAGES` (what each reads and writes). Every stage runs in the lake's
+warm Spark (`wkw.ops.spark_server`): one driver that holds the session, Delta and the catalog for the
+whole night; each task asks it to run `jobs/wkw/stages/<stage>.py`'s `run` and waits. The first task
+starts the driver when none is up (`wkw spark start` starts it ahead); its master is `[spark] master`
+(WKW_SPARK_MASTER: `local[*]`, or `spark://...` for a cluster). Run one day with
 `wkw run --date YYYY-MM-DD` or `airflow dags test who_knows_whom YYYY-MM-DD`.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pendulum
-from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import Asset, Param, dag
-from wkw.ops.airflow import DAG_ID, FIRST_LOGICAL_DATE, spark_properties_file
+from wkw.ops.airflow import DAG_ID, FIRST_LOGICAL_DATE
 from wkw.ops.alerts import notify_failure
+from wkw.ops.spark_client import run_stage_task
 from wkw.pipeline import PUBLISHED_TABLES, STAGES
 
-STAGES_DIR = Path(__file__).resolve().parents[1] / "jobs" / "wkw" / "stages"
 PUBLISHED_ASSETS = [
     Asset(name=f"wkw.{table}", uri=f"wkw://published/{table}")
     for table in (*PUBLISHED_TABLES, "publications")
@@ -65,7 +66,6 @@ PUBLISHED_ASSETS = [
         "max_retry_delay": timedelta(minutes=30),
         "on_failure_callback": notify_failure,
     },
-    user_defined_macros={"wkw_spark_properties": spark_properties_file},
     doc_md=__doc__,
     params={
         "mode": Param("incremental", enum=["incremental", "full"], description="full: recompute all"),
@@ -75,15 +75,15 @@ PUBLISHED_ASSETS = [
 def who_knows_whom():
     previous = None
     for stage in STAGES:
-        task = SparkSubmitOperator(
+        task = PythonOperator(
             task_id=stage.name,
-            application=str(STAGES_DIR / f"{stage.name}.py"),
-            conn_id="spark_default",
-            name=f"wkw-{stage.name}",
-            properties_file="{{ wkw_spark_properties() }}",
-            application_args=["--date", "{{ ds }}"]
-            + (["--mode", "{{ params.mode }}"] if stage.with_mode else [])
-            + (["--force", "{{ params.calibrate }}"] if stage.periodic else []),
+            python_callable=run_stage_task,
+            op_kwargs={
+                "stage": stage.name,
+                "day": "{{ ds }}",
+                "mode": "{{ params.mode }}",
+                "force": "{{ params.calibrate }}",
+            },
             outlets=PUBLISHED_ASSETS if stage.name == "publish" else [],
             doc_md=stage.doc,
         )

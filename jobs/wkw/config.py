@@ -157,6 +157,7 @@ def load_settings(conf_file: str | os.PathLike | None = None) -> Settings:
     except KeyError as missing:
         raise ConfigError(f"conf/wkw.toml is missing {missing}") from None
     spark["master"] = os.environ.get("WKW_SPARK_MASTER") or spark["master"]
+    spark["connect_port"] = int(os.environ.get("WKW_SPARK_CONNECT_PORT") or spark.get("connect_port", 0))
     publish["metastore_url"] = os.environ.get("WKW_METASTORE_URL") or publish["metastore_url"]
     tables = {**raw, "publish": publish, "spark": spark}
     sections = {table: build_section(kind, table, tables.get(table, {})) for table, kind in SECTIONS.items()}

@@ -46,12 +46,15 @@ class Spark:
     master: str
     app_name: str
     history_partitions: int
+    connect_port: int
+    server_idle_minutes: float
     conf: Mapping[str, str]
 
     def __post_init__(self) -> None:
         _set(
             self,
             history_partitions=_whole("spark", "history_partitions", self.history_partitions, 1),
+            connect_port=_whole("spark", "connect_port", self.connect_port, 1),
             conf={k: str(v) for k, v in dict(self.conf).items()},
         )
 

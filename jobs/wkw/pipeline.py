@@ -204,13 +204,19 @@ def run_stage(name: str, run: Callable[..., StageResult], argv: list[str] | None
     settings = load_settings()
     spark = get_spark(settings, name, with_catalog=spec.with_catalog)
     try:
-        if spec.with_mode:
-            return run(spark, settings, args.date, full=args.mode == FULL)
-        if spec.periodic:
-            return run(spark, settings, args.date, force=args.force)
-        return run(spark, settings, args.date)
+        return call_stage(spec, run, spark, settings, args)
     finally:
         spark.stop()
+
+
+def call_stage(spec: Stage, run: Callable[..., StageResult], spark, settings, args: argparse.Namespace):
+    """`run(spark, settings, as_of)` with the arguments of the stage's command line (`full=` for the stages
+    that have a mode, `force=` for the periodic ones): a spark-submit's session or the warm driver's."""
+    if spec.with_mode:
+        return run(spark, settings, args.date, full=args.mode == FULL)
+    if spec.periodic:
+        return run(spark, settings, args.date, force=args.force)
+    return run(spark, settings, args.date)
 
 
 def stage_main(name: str, run: Callable[..., StageResult], argv: list[str] | None = None) -> StageResult:

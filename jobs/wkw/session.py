@@ -55,8 +55,11 @@ def spark_conf(settings: Settings, with_catalog: bool = False) -> dict[str, str]
     return conf
 
 
-def get_spark(settings: Settings, app_name: str, with_catalog: bool = False) -> SparkSession:
-    """A session for `app_name`; under spark-submit, the submitted master and jars are kept."""
+def get_spark(
+    settings: Settings, app_name: str, with_catalog: bool = False, extra_conf: dict[str, str] | None = None
+) -> SparkSession:
+    """A session for `app_name` (with `extra_conf` on top of the project's); under spark-submit, the
+    submitted master and jars are kept."""
     # Python workers for mapPartitions are started with PYSPARK_PYTHON: it must be the project's Python.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(f"{settings.spark_app_name}:{app_name}")
@@ -64,6 +67,7 @@ def get_spark(settings: Settings, app_name: str, with_catalog: bool = False) -> 
     if not submitted:
         builder = builder.master(settings.spark_master)
     conf = spark_conf(settings, with_catalog=with_catalog)
+    conf.update(extra_conf or {})
     if submitted:
         conf.pop("spark.jars")
     for key, value in conf.items():

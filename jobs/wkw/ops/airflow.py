@@ -27,17 +27,8 @@ AIRFLOW_HOME = PROJECT_ROOT / ".airflow"
 DAGS_FOLDER = PROJECT_ROOT / "dags"
 
 
-def spark_connection(master: str) -> str:
-    """The `spark_default` connection as Airflow's JSON form: host is the Spark master URL."""
-    if master.startswith("spark://") and master.rsplit(":", 1)[-1].isdigit():
-        host, port = master.rsplit(":", 1)
-        return json.dumps({"conn_type": "spark", "host": host, "port": int(port)})
-    return json.dumps({"conn_type": "spark", "host": master})
-
-
 def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for `airflow` commands: the project's own Airflow home (SQLite) and DAG folder."""
-    from wkw.config import load_settings
 
     env = dict(os.environ if base is None else base)
     bin_dir = str(Path(sys.executable).parent)
@@ -45,8 +36,7 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(DAGS_FOLDER))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True")
-    env.setdefault("AIRFLOW_CONN_SPARK_DEFAULT", spark_connection(load_settings().spark_master))
-    # spark-submit from the project's virtualenv must be first on PATH for the SparkSubmitOperator.
+    # The project's virtualenv first on PATH: its spark-submit and Python for the warm Spark.
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     env.setdefault("PYSPARK_PYTHON", sys.executable)
     env.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
@@ -127,9 +117,17 @@ def lake_lock(lake: str) -> Iterator[None]:
         handle.close()
 
 
-def ensure_airflow_db(env: dict[str, str]) -> None:
-    """Create (or upgrade) the SQLite metadata database once; later runs find it in place."""
-    airflow(["db", "migrate"], env)
+def ensure_airflow_db(env: dict[str, str], log: Path | None = None) -> None:
+    """Create (or upgrade) the SQLite metadata database once; later runs find it in place. With `log`, the
+    output goes to that file, and a failure names it."""
+    if log is None:
+        airflow(["db", "migrate"], env)
+        return
+    command = [str(Path(sys.executable).parent / "airflow"), "db", "migrate"]
+    with log.open("a", encoding="utf-8") as out:
+        migrated = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if migrated.returncode != 0:
+        raise RuntimeError(f"airflow db migrate exited with {migrated.returncode}: see {log}")
 
 
 def spark_properties_file(with_catalog: bool = False) -> str:

@@ -1,0 +1,224 @@
+"""The night's warm Spark: one driver process holds the Spark session (the JVM, Delta, the catalog, the JIT)
+for every stage of a night, instead of one cold spark-submit per stage.
+
+`wkw spark start` (or `wkw run`, for the length of its run, or the DAG's first task, when none is up)
+starts it for a lake; each DAG task is a thin client that asks it to run one stage and waits for the
+stage's result. Its master is `[spark] master` (WKW_SPARK_MASTER): `local[*]`, or a cluster whose
+executors then run every stage's tasks in one application. The same driver serves Spark Connect on
+127.0.0.1:`[spark] connect_port` (WKW_SPARK_CONNECT_PORT), so analysts share its catalog (`wkw sql`,
+`pyspark --remote sc://localhost:15002`) instead of waiting for the embedded metastore's one-JVM lock.
+
+The driver runs one stage at a time, each under the settings of the task that asked (its WKW_*
+environment: landing, thresholds), and refuses a task whose lake or Spark settings differ from its own.
+It listens on a Unix socket that only its user can open (an authentication key in a 0600 file), appends
+each stage's start and end to an events file that `wkw run` shows as progress lines, and stops itself
+after `[spark] server_idle_minutes` without a request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import logging
+import os
+import threading
+import time
+import traceback
+from datetime import UTC, datetime
+from multiprocessing.connection import Client, Listener
+
+from wkw.config import Settings, load_settings
+from wkw.ops.spark_client import ServerFiles, compatibility, environment
+
+CONNECT_PLUGIN = "org.apache.spark.sql.connect.SparkConnectPlugin"
+log = logging.getLogger("wkw.spark_server")
+
+
+class CapturedLog(logging.Handler):
+    """The project's log lines of one stage, returned to the task that asked for it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def append_event(files: ServerFiles, **event) -> None:
+    event["at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    with files.events.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(event, sort_keys=True, default=str) + "\n")
+
+
+class Driver:
+    """The warm session and what it does for one request."""
+
+    def __init__(self, settings: Settings, files: ServerFiles, connect_port: int) -> None:
+        from wkw.session import get_spark
+
+        self.settings, self.files, self.connect_port = settings, files, connect_port
+        self.spark = get_spark(
+            settings,
+            "night",
+            with_catalog=True,
+            extra_conf={
+                "spark.plugins": CONNECT_PLUGIN,
+                "spark.connect.grpc.binding.address": "127.0.0.1",
+                "spark.connect.grpc.binding.port": str(connect_port),
+            },
+        )
+        self.spark.sparkContext.setLogLevel("WARN")
+        self.last_request = time.monotonic()
+        self.busy = False
+        self.stages_run = 0
+
+    def open_catalog(self) -> None:
+        try:
+            for database in self.spark.catalog.listDatabases():
+                for table in self.spark.catalog.listTables(database.name):
+                    self.spark.table(f"{database.name}.{table.name}").limit(1).count()
+        except Exception as failed:  # noqa: BLE001 - the first real use reports it with its context
+            log.warning("the catalog did not open ahead of use: %s", failed)
+
+    def info(self) -> dict:
+        context = self.spark.sparkContext
+        return {
+            "pid": os.getpid(),
+            "lake": self.settings.lake,
+            "master": context.master,
+            "application_id": context.applicationId,
+            "connect_url": f"sc://127.0.0.1:{self.connect_port}",
+            "stages_run": self.stages_run,
+            "busy": self.busy,
+        }
+
+    def run_stage(self, request: dict) -> dict:
+        from wkw.pipeline import call_stage, stage, stage_args
+
+        name, argv = request["stage"], list(request["argv"])
+        with environment(request["env"]):
+            settings = load_settings()
+        problem = compatibility(self.settings, settings)
+        if problem is not None:
+            return {"ok": False, "lines": [], "error": problem}
+        spec = stage(name)
+        args = stage_args(spec.doc, argv)
+        captured = CapturedLog()
+        captured.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        project_log = logging.getLogger("wkw")
+        project_log.addHandler(captured)
+        append_event(self.files, stage=name, date=args.date.isoformat(), state="running")
+        started = time.monotonic()
+        self.busy = True
+        context = self.spark.sparkContext
+        context.setJobGroup(f"wkw-{name}", f"{name} {args.date.isoformat()}")
+        try:
+            module = importlib.import_module(f"wkw.stages.{name}")
+            result = call_stage(spec, module.run, self.spark, settings, args)
+        except Exception as failure:  # the task gets the stage's own error, the driver stays up
+            elapsed = round(time.monotonic() - started, 1)
+            error = "".join(traceback.format_exception(failure))
+            append_event(
+                self.files,
+                stage=name,
+                date=args.date.isoformat(),
+                state="failed",
+                elapsed=elapsed,
+                error=f"{type(failure).__name__}: {failure}",
+            )
+            return {"ok": False, "lines": captured.lines, "error": error}
+        finally:
+            project_log.removeHandler(captured)
+            self.spark.catalog.clearCache()
+            self.busy = False
+            self.stages_run += 1
+            self.last_request = time.monotonic()
+        elapsed = round(time.monotonic() - started, 1)
+        state = "success" if result.ok else "failed"
+        append_event(
+            self.files,
+            stage=name,
+            date=args.date.isoformat(),
+            state=state,
+            elapsed=elapsed,
+            rows=dict(result.rows),
+            spark_jobs=len(context.statusTracker().getJobIdsForGroup(f"wkw-{name}")),
+            error="; ".join(map(str, result.failures)) or None,
+        )
+        lines = captured.lines + result.log_lines()
+        return {"ok": result.ok, "lines": lines, "error": None if result.ok else "\n".join(lines)}
+
+
+def serve(connect_port: int, idle_minutes: float) -> None:
+    """The driver's main loop: one request at a time until `stop` or the idle limit."""
+    settings = load_settings()
+    files = ServerFiles.of(settings.lake)
+    key = files.key(create=True)
+    files.socket.unlink(missing_ok=True)
+    driver = Driver(settings, files, connect_port)
+    listener = Listener(str(files.socket), family="AF_UNIX", authkey=key)
+    stopping = threading.Event()
+
+    def watch_idle() -> None:
+        while not stopping.wait(15):
+            if not driver.busy and time.monotonic() - driver.last_request > idle_minutes * 60:
+                log.info("idle for %s minutes: stopping", idle_minutes)
+                with (
+                    contextlib.suppress(OSError, EOFError),
+                    Client(str(files.socket), family="AF_UNIX", authkey=key) as conn,
+                ):
+                    conn.send({"op": "stop"})
+                    conn.recv()
+                return
+
+    threading.Thread(target=watch_idle, daemon=True).start()
+    # The catalog (the metastore client) and each catalog table's Delta log open on first use: about 20 s
+    # for an analyst's first query through Spark Connect (`wkw sql`: 25 s, then 2 s). Opened now, beside
+    # the first stage, by reading one row of each table: the first query then takes about 3 s.
+    threading.Thread(target=driver.open_catalog, daemon=True).start()
+    log.info("warm Spark for %s up: %s", settings.lake, json.dumps(driver.info()))
+    try:
+        while not stopping.is_set():
+            try:
+                conn = listener.accept()
+            except Exception as refused:  # a client with the wrong key, or one that went away
+                log.warning("refused a connection: %s", refused)
+                continue
+            with conn:
+                try:
+                    request = conn.recv()
+                except EOFError:
+                    continue
+                op = request.get("op")
+                if op == "ping":
+                    conn.send(driver.info())
+                elif op == "stage":
+                    driver.last_request = time.monotonic()
+                    conn.send(driver.run_stage(request))
+                elif op == "stop":
+                    stopping.set()
+                    conn.send({"stopping": True})
+                else:
+                    conn.send({"ok": False, "error": f"unknown request {op!r}"})
+    finally:
+        listener.close()
+        files.socket.unlink(missing_ok=True)
+        driver.spark.stop()
+        log.info("warm Spark for %s stopped after %d stages", settings.lake, driver.stages_run)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The warm Spark driver of one lake (started by wkw)")
+    parser.add_argument("--connect-port", type=int, required=True)
+    parser.add_argument("--idle-minutes", type=float, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("wkw").setLevel(logging.INFO)  # the project's lines; libraries' warnings only
+    serve(args.connect_port, args.idle_minutes)
+
+
+if __name__ == "__main__":
+    main()
