@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -94,7 +95,8 @@ class Night:
 
     env: dict  # for the `wkw` CLI on the night's lake (no cluster in it: the cluster is gone by then)
     truth: dict
-    log: str  # Airflow's output: the spark-submit commands and task ids
+    progress: str  # what `wkw run` printed: a line per task
+    airflow_log: str  # Airflow's output, from the log file `wkw run` named: task ids, the stages' lines
     landing: Path
     lake: Path
     logical_date: date
@@ -181,10 +183,11 @@ def copy_of(night: LocalNight, root: Path, with_landing: bool = False) -> Settin
 @pytest.fixture(scope="session")
 def night(tmp_path_factory, company_landing) -> Night:
     """One real night, run once for the suite: the company's exports, then the DAG through Airflow
-    (`wkw run` = `airflow dags test`, every stage a spark-submit) against a Spark standalone master and
-    two one-core workers on loopback, the lake in <root>/lake. The cluster is stopped before any test
-    looks at the result, so nothing outlives a failure. Shared by the DAG and the cluster tests; the
-    cluster tests compare it with `local_night`, the same landing in process."""
+    (`wkw run` = `airflow dags test`, every stage on the lake's warm Spark, which `wkw run` starts and
+    stops) against a Spark standalone master and two one-core workers on loopback, the lake in
+    <root>/lake. The cluster is stopped before any test looks at the result, so nothing outlives a
+    failure. Shared by the DAG and the cluster tests; the cluster tests compare it with `local_night`, the
+    same landing in process."""
     root = tmp_path_factory.mktemp("night")
     landing, lake = company_landing.landing, root / "lake"
     truth = company_landing.truth
@@ -194,6 +197,7 @@ def night(tmp_path_factory, company_landing) -> Night:
         "AIRFLOW_HOME": str(root / "airflow"),
         "WKW_LAKE": str(lake),
         "WKW_USER": truth["sample_seller"],  # who-knows answers licensed sellers only
+        "WKW_SPARK_CONNECT_PORT": str(free_port()),
     }
     with standalone_cluster(
         root / "cluster", workers=CLUSTER_WORKERS, cores=1, memory="1g", env=QUICK_JVM
@@ -207,5 +211,14 @@ def night(tmp_path_factory, company_landing) -> Night:
         )
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:] + cluster.log_tails()
         state = settled_state(cluster)
-    log = run.stdout + run.stderr
-    return Night(env, truth, log, landing, lake, NIGHT, root / "cluster", state, CLUSTER_WORKERS)
+    airflow_log = "".join(path.read_text() for path in sorted((lake / "_reports" / "runs").glob("*.log")))
+    return Night(
+        env, truth, run.stdout, airflow_log, landing, lake, NIGHT, root / "cluster", state, CLUSTER_WORKERS
+    )
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (for a Spark Connect endpoint of the suite's own)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import pytest
 from wkw.config import PROJECT_ROOT
+from wkw.ops.spark_client import run_stage_task
 from wkw.pipeline import STAGE_NAMES
-from wkw.pipeline import STAGES as PIPELINE
 
 DAG_FILE = PROJECT_ROOT / "dags" / "who_knows_whom.py"
 STAGES = list(STAGE_NAMES)
-WITH_MODE = {stage.name for stage in PIPELINE if stage.with_mode}
-PERIODIC = {stage.name for stage in PIPELINE if stage.periodic}
 NIGHT = date(2026, 11, 26)
 WKW = str(Path(sys.executable).parent / "wkw")
 
@@ -45,7 +43,7 @@ def test_dag_policy(dag):
     assert dag.schedule == "@daily" or str(dag.timetable.summary) == "@daily"
 
 
-def test_stages_run_in_order_as_spark_submits(dag):
+def test_stages_run_in_order_on_the_warm_spark(dag):
     order, task = [], dag.get_task("extract")
     while task is not None:
         order.append(task.task_id)
@@ -53,12 +51,14 @@ def test_stages_run_in_order_as_spark_submits(dag):
         task = downstream[0] if downstream else None
     assert order == STAGES
     for task in dag.tasks:
-        assert type(task).__name__ == "SparkSubmitOperator"
-        assert task._conn_id == "spark_default"
-        assert Path(task.application).is_file()
-        mode = ["--mode", "{{ params.mode }}"] if task.task_id in WITH_MODE else []
-        force = ["--force", "{{ params.calibrate }}"] if task.task_id in PERIODIC else []
-        assert task.application_args == ["--date", "{{ ds }}", *mode, *force]
+        assert type(task).__name__ == "PythonOperator"
+        assert task.python_callable is run_stage_task
+        assert task.op_kwargs == {
+            "stage": task.task_id,
+            "day": "{{ ds }}",
+            "mode": "{{ params.mode }}",
+            "force": "{{ params.calibrate }}",
+        }
         assert task.doc_md
     assert {outlet.name for outlet in dag.get_task("publish").outlets} >= {"wkw.top_introducers"}
 
@@ -71,7 +71,10 @@ def wkw(env, *args):
 def test_dag_run_publishes_the_tile_the_cli_shows(night):
     env, truth = night.env, night.truth
     for stage in STAGES:
-        assert f"task_id={stage}" in night.log
+        assert f"task_id={stage}" in night.airflow_log
+        # wkw run's progress line per task: task, state, elapsed seconds (and rows, where it wrote any)
+        assert re.search(rf"^{stage} +success +\d+\.\d s", night.progress, re.MULTILINE), night.progress
+    assert re.search(r"^publish +success .*rows .*top_introducers [\d,]+", night.progress, re.MULTILINE)
     lead = truth["sample_lead"]
     shown = wkw(env, "who-knows", lead, "--json")
     assert shown.returncode == 0, shown.stderr
@@ -113,3 +116,31 @@ def test_published_tables_are_in_the_spark_sql_catalog(night):
     tile = json.loads(wkw(env, "who-knows", lead, "--json").stdout)
     for row in tile["introducers"]:
         assert row["colleague_email"] in shown.stdout
+
+
+@pytest.mark.e2e
+def test_analysts_attach_to_the_warm_spark_through_spark_connect(night):
+    """With the lake's warm Spark up, `wkw sql` goes through its Spark Connect endpoint (no session of its
+    own, so no wait on the embedded metastore's lock) and sees the published tables."""
+    from deltalake import DeltaTable
+
+    env = night.env
+    expected = len(DeltaTable(str(night.lake / "published" / "top_introducers")).to_pyarrow_table())
+    started = wkw(env, "spark", "start")
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        assert f"sc://127.0.0.1:{env['WKW_SPARK_CONNECT_PORT']}" in started.stdout
+        up = wkw(env, "spark", "status")
+        assert up.returncode == 0 and "0 stages run" in up.stdout
+        again = wkw(env, "spark", "start")
+        assert "already up" in again.stdout
+        shown = wkw(env, "sql", "SELECT count(*) AS n FROM wkw.top_introducers")
+        assert shown.returncode == 0, shown.stderr[-3000:]
+        assert re.search(rf"\|\s*{expected}\s*\|", shown.stdout), shown.stdout
+        refused = wkw(env, "sql", "DROP TABLE wkw.top_introducers")
+        assert refused.returncode == 2
+    finally:
+        stopped = wkw(env, "spark", "stop")
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    down = wkw(env, "spark", "status")
+    assert down.returncode == 1 and "not up" in down.stdout

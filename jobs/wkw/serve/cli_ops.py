@@ -1,6 +1,7 @@
 """The operator commands of `wkw`: run the pipeline under Airflow, and look into the lake with Spark.
 
 wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
+wkw spark start|status|stop           the lake's warm Spark (every stage's driver, Spark Connect)
 wkw airflow standalone                any airflow command on the project's Airflow home
 wkw backtest --as-of 2026-09-01       the model's ranking against the count and recency rules (raw mail)
 wkw calibrate --as-of 2026-09-01      fit the model on the mail before a date (the DAG's calibrate task)
@@ -17,15 +18,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from wkw.config import load_settings
+from wkw.serve.cli_spark import spark_app
 
 console = Console()
 
@@ -36,9 +41,11 @@ def run(
     lake: Annotated[Path | None, typer.Option(help="lake root (default: conf / WKW_LAKE)")] = None,
     full: Annotated[bool, typer.Option(help="recompute interactions and strength from all history")] = False,
     calibrate: Annotated[bool, typer.Option(help="calibrate the model tonight, whatever the day")] = False,
+    verbose: Annotated[bool, typer.Option(help="stream Airflow's log too (a file has it always)")] = False,
 ) -> None:
-    """Run the nightly DAG for one logical date: `airflow dags test who_knows_whom DATE`. Exits non-zero
-    unless every task ran and succeeded (or skipped)."""
+    """Run the nightly DAG for one logical date (`airflow dags test who_knows_whom DATE`) on the lake's warm
+    Spark, one progress line per task; Airflow's log goes to <lake>/_reports/runs/. Exits non-zero unless
+    every task ran and succeeded (or skipped)."""
     from wkw.ops.airflow import FIRST_LOGICAL_DATE, LakeBusy, lake_lock
 
     logical = date.fromisoformat(date_)
@@ -55,28 +62,61 @@ def run(
     root = str(lake.resolve()) if lake is not None else load_settings().lake
     try:
         with lake_lock(root):
-            _run_dag(env, logical, full, calibrate)
+            _run_dag(env, logical, full, calibrate, verbose)
     except LakeBusy as busy:
         console.print(f"[red]wkw run --date {logical}: {busy}[/red]")
         raise typer.Exit(3) from None
 
 
-def _run_dag(env: dict, logical: date, full: bool, calibrate: bool) -> None:
-    """`airflow dags test` for `logical`, then every task's state read back (typer.Exit unless all done)."""
-    from wkw.ops.airflow import DAG_ID, airflow, airflow_env, ensure_airflow_db, run_verdict, task_states
+def _run_dag(env: dict, logical: date, full: bool, calibrate: bool, verbose: bool) -> None:
+    """The warm Spark up (started here, and stopped at the end, unless one was up already), `airflow dags
+    test` for `logical` with a line per finished task, then every task's state read back (typer.Exit unless
+    all done)."""
+    from wkw.ops import spark_client
+    from wkw.ops.airflow import DAG_ID, airflow_env, ensure_airflow_db, run_verdict, task_states
+    from wkw.ops.night import EventReader, elapsed_since, follow_airflow, progress_line, run_log_path
     from wkw.pipeline import STAGE_NAMES
 
     day = logical.isoformat()
     env = airflow_env(env)
-    ensure_airflow_db(env)
+    with spark_client.environment(env):
+        settings = load_settings()
+    log_path = run_log_path(settings, logical)
+    console.print(f"wkw run --date {day}: lake {settings.lake}; Airflow's log {log_path}", soft_wrap=True)
+    ensure_airflow_db(env, log_path)
+    events = EventReader.from_now(spark_client.ServerFiles.of(settings.lake).events)
+    started_at = time.monotonic()
+    try:
+        info, started = spark_client.start(settings, env=env)
+    except spark_client.ServerError as failed:
+        console.print(f"[red]{escape(str(failed))}[/red]")
+        raise typer.Exit(1) from None
+    how = f"started in {elapsed_since(started_at):.1f} s" if started else "already up"
+    driver = f"{info['master']}, {info['application_id']}, {info['connect_url']}"
+    console.print(f"{'spark':<13}{how}: {driver}", soft_wrap=True)
+
+    def show(event: dict) -> None:
+        style = None if event["state"] == "success" else "red"
+        console.print(escape(progress_line(event)), style=style, soft_wrap=True)
+        if event["state"] == "failed":
+            console.print(f"  [red]{escape(str(event.get('error') or ''))}[/red]")
+
     conf = json.dumps({"mode": "full" if full else "incremental", "calibrate": calibrate})
-    result = airflow(["dags", "test", DAG_ID, day, "--conf", conf], env, check=False)
-    if result.returncode != 0:
-        raise typer.Exit(result.returncode)
-    problem = run_verdict(task_states(env, logical), STAGE_NAMES)
+    command = [str(Path(sys.executable).parent / "airflow"), "dags", "test", DAG_ID, day, "--conf", conf]
+    try:
+        code = follow_airflow(command, env, log_path, events, show, echo=print if verbose else None)
+    finally:
+        if started:
+            spark_client.stop(settings)
+            console.print(f"{'spark':<13}stopped")
+    if code != 0:
+        problem = f"airflow exited with {code}"
+    else:
+        problem = run_verdict(task_states(env, logical), STAGE_NAMES)
     if problem is not None:
-        console.print(f"[red]wkw run --date {day}: {problem}[/red]")
-        raise typer.Exit(1)
+        console.print(f"[red]wkw run --date {day}: {escape(problem)}; the log: {log_path}[/red]")
+        raise typer.Exit(code or 1)
+    console.print(f"wkw run --date {day}: every task done in {elapsed_since(started_at):.1f} s")
 
 
 def airflow(args: Annotated[list[str], typer.Argument(help="arguments for the airflow command")]) -> None:
@@ -180,8 +220,9 @@ def sql(
         bool, typer.Option(help="allow statements that change tables (an operator's tool)")
     ] = False,
 ) -> None:
-    """Read-only Spark SQL for analysts against the catalog (database `wkw`), with the project's Spark
-    settings; statements that change tables only with --write; no time travel."""
+    """Read-only Spark SQL for analysts against the catalog (database `wkw`): on the lake's warm Spark
+    through Spark Connect when it is up, else in a session of its own; statements that change tables only
+    with --write; no time travel."""
     from wkw.session import get_spark
 
     refusal = sql_refusal(query, write)
@@ -189,7 +230,17 @@ def sql(
         console.print(f"[red]wkw sql refused: {refusal}[/red]")
         raise typer.Exit(2)
 
-    spark = get_spark(load_settings(), "sql", with_catalog=True)
+    from wkw.ops.spark_client import status
+
+    settings = load_settings()
+    running = status(settings)
+    if running is not None:  # the warm Spark holds the catalog: attach to it through Spark Connect
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.builder.remote(running["connect_url"]).getOrCreate()
+        spark.sql(query).show(truncate=False)
+        return
+    spark = get_spark(settings, "sql", with_catalog=True)
     spark.sql(query).show(truncate=False)
     spark.stop()
 
@@ -205,9 +256,10 @@ def spark_conf_file(
 
 
 def register_pipeline(app: typer.Typer) -> None:
-    """Add `run` and `airflow` to `app` (the `wkw` app calls this once)."""
+    """Add `run`, `airflow` and `spark` to `app` (the `wkw` app calls this once)."""
     app.command()(run)
     app.command()(airflow)
+    app.add_typer(spark_app, name="spark")  # wkw.serve.cli_spark
 
 
 def register_spark(app: typer.Typer) -> None:

@@ -1,0 +1,55 @@
+"""`wkw spark start|status|stop`: the lake's warm Spark (wkw.ops.spark_server), the one driver every
+stage of a night runs on, and the Spark Connect endpoint analysts attach to."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from wkw.config import load_settings
+
+console = Console()
+
+spark_app = typer.Typer(help="The lake's warm Spark: one driver for every stage, Spark Connect for analysts.")
+
+
+def _show_driver(info: dict, head: str) -> None:
+    console.print(f"{head}: pid {info['pid']}, master {info['master']}, application {info['application_id']}")
+    console.print(f"  Spark Connect {info['connect_url']} (pyspark --remote {info['connect_url']})")
+
+
+@spark_app.command("start")
+def spark_start() -> None:
+    """Start the lake's warm Spark (a no-op when it is up); it stops itself after server_idle_minutes
+    (conf/wkw.toml, spark section) without a request."""
+    from wkw.ops.spark_client import ServerError, start
+
+    try:
+        info, started = start(load_settings())
+    except ServerError as failed:
+        console.print(f"[red]{escape(str(failed))}[/red]")
+        raise typer.Exit(1) from None
+    _show_driver(info, "started" if started else "already up")
+
+
+@spark_app.command("status")
+def spark_status() -> None:
+    """Whether the lake's warm Spark is up (exit 1 if not), its master, application and Connect URL."""
+    from wkw.ops.spark_client import status
+
+    info = status(load_settings())
+    if info is None:
+        console.print("the warm Spark is not up (wkw spark start)")
+        raise typer.Exit(1)
+    _show_driver(info, "up" + (", running a stage" if info["busy"] else ""))
+    console.print(f"  {info['stages_run']} stages run")
+
+
+@spark_app.command("stop")
+def spark_stop() -> None:
+    """Stop the lake's warm Spark (its session, its application and its Connect endpoint)."""
+    from wkw.ops.spark_client import stop
+
+    info = stop(load_settings())
+    console.print("stopped" if info is not None else "the warm Spark was not up")
