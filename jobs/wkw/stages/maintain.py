@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from delta.tables import DeltaTable
@@ -82,8 +83,11 @@ def file_counts(spark: SparkSession, settings: Settings, as_of: date):
 
 def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """The stage for one logical date, in an existing session."""
+    started = time.monotonic()
     prune_old_nights(spark, settings, as_of)
+    pruned = time.monotonic()
     compact(spark, settings, as_of)
+    compacted = time.monotonic()
     counts = file_counts(spark, settings, as_of)
     day = f"as_of_date = '{as_of.isoformat()}'"
     replace_partition(counts, settings.table_path(SILVER, TABLE_FILES), day, ["as_of_date"])
@@ -92,7 +96,11 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
         STAGE,
         as_of,
         rows={TABLE_FILES: len(by_table)},
-        notes=tuple(f"{row.table_name}: {row.files} files, {row.bytes} bytes" for row in by_table),
+        notes=(
+            f"prune {pruned - started:.1f} s, compaction {compacted - pruned:.1f} s, "
+            f"file counts {time.monotonic() - compacted:.1f} s",
+            *(f"{row.table_name}: {row.files} files, {row.bytes} bytes" for row in by_table),
+        ),
     )
 
 

@@ -18,6 +18,7 @@ Runs after extract and before anything is computed, every night:
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 
 from pyspark.sql import DataFrame, SparkSession
@@ -78,19 +79,23 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     hashes = active_hashes(register)
     # A new request: every table, every version's current rows. Otherwise only tonight's exports.
     is_new = register.where(F.col("status") == RECEIVED).limit(1).count() > 0
+    started = time.monotonic()
     changed = scrub_lake(spark, settings, hashes, None if is_new else as_of)
     record_removals(spark, settings, changed, as_of)
     repoint_publication(spark, settings, changed)
+    scrubbed = time.monotonic()
     applied_at = datetime.now(UTC).replace(tzinfo=None)  # wall clock: VACUUM's retention is wall clock
     vacuum_lake(spark, settings, policy.retention_days)
     vacuumed_at = datetime.now(UTC).replace(tzinfo=None)
+    timing = f"scrub {scrubbed - started:.1f} s ({'every table' if is_new else 'tonight only'}), "
+    timing += f"VACUUM of every table {time.monotonic() - scrubbed:.1f} s"
     register = applied_and_purged(register, applied_at, vacuumed_at, policy.retention_days)
     register.orderBy("request_id").write.format("delta").mode("overwrite").option(
         "overwriteSchema", "true"
     ).save(path)
     reports = purge_reports(settings, as_of, policy.retention_days)
     by_status = dict(sorted((r.status, r["count"]) for r in register.groupBy("status").count().collect()))
-    notes = [f"{len(hashes)} withheld addresses, requests by status {by_status}"]
+    notes = [f"{len(hashes)} withheld addresses, requests by status {by_status}", timing]
     notes += [
         f"{table}: {numbers['deleted']} rows deleted, {numbers['updated']} rows redacted"
         for table, numbers in sorted(changed.items())
