@@ -5,6 +5,7 @@ versions and Data Docs deleted after the retention."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, timedelta
 
 from delta.tables import DeltaTable
@@ -15,10 +16,12 @@ from wkw.config import BRONZE, PUBLISHED, SILVER, Settings
 from wkw.files import delete_dir, list_dirs
 from wkw.lake import delta_tables, per_table
 from wkw.privacy.register import REGISTER, REMOVALS, REMOVALS_SCHEMA
+from wkw.privacy.retention import vacuum_due
 from wkw.privacy.scrub import scrub_table
 
 log = logging.getLogger(__name__)
 HOURS_PER_DAY = 24
+MS_PER_HOUR = 3_600_000
 
 
 def scrub_lake(
@@ -95,19 +98,26 @@ def repoint_publication(spark: SparkSession, settings: Settings, changed: dict) 
     )
 
 
-def vacuum_lake(spark: SparkSession, settings: Settings, retention_days: int) -> None:
+def vacuum_lake(spark: SparkSession, settings: Settings, retention_days: int) -> tuple[int, int]:
+    """VACUUM LITE of every table that has files to delete (wkw.privacy.retention.vacuum_due); the tables
+    vacuumed and the tables of the lake."""
     # Below Delta's 7-day default the safety check must be lifted; the retention is ours, from conf.
     spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
     hours = retention_days * HOURS_PER_DAY
+    cutoff_ms = int(time.time() * 1000) - hours * MS_PER_HOUR
 
-    def vacuum(path: str) -> None:
+    def vacuum(path: str) -> bool:
+        if not vacuum_due(path, cutoff_ms):
+            return False
         try:  # LITE: the files to delete come from the log, not from listing the whole table
             spark.sql(f"VACUUM delta.`{path}` RETAIN {hours} HOURS LITE")
         except Exception as lite_refused:  # noqa: BLE001 - e.g. the log was truncated: list instead
             log.warning("VACUUM LITE refused for %s (%s): full VACUUM", path, type(lite_refused).__name__)
             DeltaTable.forPath(spark, path).vacuum(float(hours))
+        return True
 
-    per_table(vacuum, delta_tables(settings), settings.maintenance.table_workers)
+    done = per_table(vacuum, delta_tables(settings), settings.maintenance.table_workers)
+    return sum(done.values()), len(done)
 
 
 def purge_reports(settings: Settings, as_of: date, retention_days: int) -> list[str]:

@@ -9,8 +9,10 @@ Runs after extract and before anything is computed, every night:
    a colleague opts back in). Erasures never lapse: mail that lands later is scrubbed too.
 3. Every Delta table of the lake scrubbed of every active subject (wkw.privacy.purge); the current
    publication is moved to the scrubbed versions of its tables, so readers never see the person again.
-4. VACUUM of every table with `[privacy] retention_days` (default 7, at most 30): the old file versions
-   that still held them are deleted once the retention has passed, and those requests become purged.
+4. VACUUM LITE with `[privacy] retention_days` (default 7, at most 30) of every table whose log shows a
+   file removed before the retention (wkw.privacy.retention; the others have nothing to delete): the old
+   file versions that still held them are deleted once the retention has passed, and those requests
+   become purged.
    Data Docs folders older than the retention are deleted too (a failed check can quote addresses).
 
     spark-submit jobs/wkw/stages/privacy.py --date 2026-11-26
@@ -85,10 +87,11 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     repoint_publication(spark, settings, changed)
     scrubbed = time.monotonic()
     applied_at = datetime.now(UTC).replace(tzinfo=None)  # wall clock: VACUUM's retention is wall clock
-    vacuum_lake(spark, settings, policy.retention_days)
+    vacuumed, tables = vacuum_lake(spark, settings, policy.retention_days)
     vacuumed_at = datetime.now(UTC).replace(tzinfo=None)
     timing = f"scrub {scrubbed - started:.1f} s ({'every table' if is_new else 'tonight only'}), "
-    timing += f"VACUUM of every table {time.monotonic() - scrubbed:.1f} s"
+    timing += f"VACUUM of {vacuumed} of {tables} tables {time.monotonic() - scrubbed:.1f} s "
+    timing += "(the others removed no file before the retention)"
     register = applied_and_purged(register, applied_at, vacuumed_at, policy.retention_days)
     register.orderBy("request_id").write.format("delta").mode("overwrite").option(
         "overwriteSchema", "true"
