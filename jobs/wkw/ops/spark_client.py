@@ -184,6 +184,22 @@ def start(settings: Settings, env: dict[str, str] | None = None) -> tuple[dict, 
         raise ServerError(f"the warm Spark for {settings.lake} did not start in {START_TIMEOUT_SECONDS} s")
 
 
+def ready_for_queries(settings: Settings, timeout: float = START_TIMEOUT_SECONDS) -> dict:
+    """The driver's status once it has opened the catalog and its tables (an analyst's first query then
+    waits for none of it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = status(settings)
+        if info is None:
+            raise ServerError(
+                f"the warm Spark of {settings.lake} went away; its log {ServerFiles.of(settings.lake).log}"
+            )
+        if info["catalog_open"]:
+            return info
+        time.sleep(0.5)
+    raise ServerError(f"the warm Spark of {settings.lake} did not open its catalog in {timeout} s")
+
+
 def stop(settings: Settings) -> dict | None:
     """Stop the lake's driver (its session, Connect endpoint and application); what was stopped, or None."""
     running = status(settings)

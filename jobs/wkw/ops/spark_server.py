@@ -74,6 +74,7 @@ class Driver:
         self.last_request = time.monotonic()
         self.busy = False
         self.stages_run = 0
+        self.catalog_open = False
 
     def open_catalog(self) -> None:
         try:
@@ -82,6 +83,8 @@ class Driver:
                     self.spark.table(f"{database.name}.{table.name}").limit(1).count()
         except Exception as failed:  # noqa: BLE001 - the first real use reports it with its context
             log.warning("the catalog did not open ahead of use: %s", failed)
+        finally:
+            self.catalog_open = True
 
     def info(self) -> dict:
         context = self.spark.sparkContext
@@ -93,6 +96,7 @@ class Driver:
             "connect_url": f"sc://127.0.0.1:{self.connect_port}",
             "stages_run": self.stages_run,
             "busy": self.busy,
+            "catalog_open": self.catalog_open,
         }
 
     def run_stage(self, request: dict) -> dict:
@@ -153,7 +157,8 @@ class Driver:
 
 
 def serve(connect_port: int, idle_minutes: float) -> None:
-    """The driver's main loop: one request at a time until `stop` or the idle limit."""
+    """The driver's main loop until `stop` or the idle limit: pings answered at once, stages run one at a
+    time in threads of their own (a stop waits for the one running)."""
     settings = load_settings()
     files = ServerFiles.of(settings.lake)
     key = files.key(create=True)
@@ -174,6 +179,15 @@ def serve(connect_port: int, idle_minutes: float) -> None:
                     conn.recv()
                 return
 
+    stage_lock = threading.Lock()  # one stage at a time
+
+    def answer_stage(conn, request: dict) -> None:
+        with conn, stage_lock:
+            if stopping.is_set():
+                conn.send({"ok": False, "lines": [], "error": "the warm Spark is stopping"})
+                return
+            conn.send(driver.run_stage(request))
+
     threading.Thread(target=watch_idle, daemon=True).start()
     # The catalog (the metastore client) and each catalog table's Delta log open on first use: about 20 s
     # for an analyst's first query through Spark Connect (`wkw sql`: 25 s, then 2 s). Opened now, beside
@@ -187,19 +201,22 @@ def serve(connect_port: int, idle_minutes: float) -> None:
             except Exception as refused:  # a client with the wrong key, or one that went away
                 log.warning("refused a connection: %s", refused)
                 continue
+            try:
+                request = conn.recv()
+            except EOFError:
+                conn.close()
+                continue
+            op = request.get("op")
+            if op == "stage":  # in a thread of its own, so that pings are answered while it runs
+                driver.last_request = time.monotonic()
+                threading.Thread(target=answer_stage, args=(conn, request), daemon=True).start()
+                continue
             with conn:
-                try:
-                    request = conn.recv()
-                except EOFError:
-                    continue
-                op = request.get("op")
                 if op == "ping":
                     conn.send(driver.info())
-                elif op == "stage":
-                    driver.last_request = time.monotonic()
-                    conn.send(driver.run_stage(request))
                 elif op == "stop":
-                    stopping.set()
+                    with stage_lock:  # a stage that runs ends first
+                        stopping.set()
                     conn.send({"stopping": True})
                 else:
                     conn.send({"ok": False, "error": f"unknown request {op!r}"})

@@ -23,10 +23,12 @@ def _show_driver(info: dict, head: str) -> None:
 def spark_start() -> None:
     """Start the lake's warm Spark (a no-op when it is up); it stops itself after server_idle_minutes
     (conf/wkw.toml, spark section) without a request."""
-    from wkw.ops.spark_client import ServerError, start
+    from wkw.ops.spark_client import ServerError, ready_for_queries, start
 
+    settings = load_settings()
     try:
-        info, started = start(load_settings())
+        info, started = start(settings)
+        info = ready_for_queries(settings)
     except ServerError as failed:
         console.print(f"[red]{escape(str(failed))}[/red]")
         raise typer.Exit(1) from None
