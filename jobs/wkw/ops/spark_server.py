@@ -103,13 +103,16 @@ class Driver:
         from wkw.pipeline import call_stage, stage, stage_args
 
         name, argv = request["stage"], list(request["argv"])
-        with environment(request["env"]):
-            settings = load_settings()
-        problem = compatibility(self.settings, settings)
+        try:
+            with environment(request["env"]):
+                settings = load_settings()
+            problem = compatibility(self.settings, settings)
+            spec = stage(name)
+            args = stage_args(spec.doc, argv)
+        except (Exception, SystemExit) as refused:  # a bad conf, stage or command line: the task says why
+            problem = f"cannot run stage {name!r} with {argv}: {type(refused).__name__} {refused}"
         if problem is not None:
             return {"ok": False, "lines": [], "error": problem}
-        spec = stage(name)
-        args = stage_args(spec.doc, argv)
         captured = CapturedLog()
         captured.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
         project_log = logging.getLogger("wkw")
