@@ -14,43 +14,33 @@ from __future__ import annotations
 import json
 import re
 
-from wkw.files import filesystem, list_files, read_bytes
+from wkw.files import list_files, read_bytes
 
 COMMIT = re.compile(r"^(\d{20})\.json$")
 LAST_VACUUM_INFO = "_last_vacuum_info"
 REMOVE = b'"remove"'
 
 
-def _last_vacuumed_version(log_dir: str) -> int:
-    """The newest version the previous VACUUM LITE read (-1: none ran, or it found no commit old enough)."""
-    import pyarrow.fs as pafs
-
-    info_path = f"{log_dir}/{LAST_VACUUM_INFO}"
-    fs, path = filesystem(info_path)
-    if fs.get_file_info(path).type == pafs.FileType.NotFound:
-        return -1
-    info = json.loads(read_bytes(info_path) or b"{}")
-    return int(info.get("latestCommitVersionOutsideOfRetentionWindow", -1))
-
-
 def vacuum_due(table: str, cutoff_ms: int) -> bool:
     """Whether VACUUM LITE of the Delta table at `table` has files to delete for a retention cut-off of
     `cutoff_ms` (milliseconds since the epoch): a commit after the last VACUUM removed a file before it."""
-    log_dir = f"{table.rstrip('/')}/_delta_log"
-    try:
-        since = _last_vacuumed_version(log_dir)
-    except (ValueError, TypeError, AttributeError):
-        return True
-    commits = {}
-    for uri in list_files(log_dir):
-        match = COMMIT.match(uri.rsplit("/", 1)[-1])
+    commits, info = {}, None
+    for uri in list_files(f"{table.rstrip('/')}/_delta_log"):
+        name = uri.rsplit("/", 1)[-1]
+        match = COMMIT.match(name)
         if match:
             commits[int(match.group(1))] = uri
-    if not commits:
+        elif name == LAST_VACUUM_INFO:
+            info = uri
+    try:  # the newest version the previous VACUUM LITE read (-1: none ran, or it found no commit old enough)
+        recorded = json.loads(read_bytes(info) or b"{}") if info else {}
+        since = int(recorded.get("latestCommitVersionOutsideOfRetentionWindow", -1))
+    except (ValueError, TypeError, AttributeError):
         return True
-    if any(version not in commits for version in range(since + 1, max(commits) + 1)):
-        return True  # commits cleaned up since: only VACUUM itself can tell
-    for version in range(since + 1, max(commits) + 1):
+    unread = range(since + 1, max(commits, default=-1) + 1)
+    if not commits or any(version not in commits for version in unread):
+        return True  # no commit, or commits cleaned up since: only VACUUM itself can tell
+    for version in unread:
         for line in read_bytes(commits[version]).splitlines():
             if REMOVE not in line:
                 continue
