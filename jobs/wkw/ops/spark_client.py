@@ -149,15 +149,7 @@ def start(settings: Settings, env: dict[str, str] | None = None) -> tuple[dict, 
             return running, False
         env = dict(os.environ if env is None else env)
         env.setdefault("PYSPARK_PYTHON", sys.executable)
-        command = [
-            sys.executable,
-            "-m",
-            "wkw.ops.spark_server",
-            "--connect-port",
-            str(settings.spark.connect_port),
-            "--idle-minutes",
-            str(settings.spark.server_idle_minutes),
-        ]
+        command = [sys.executable, "-m", "wkw.ops.spark_server"]  # its settings come from `env`, as ours
         with files.log.open("a", encoding="utf-8") as out:
             process = subprocess.Popen(
                 command,

@@ -17,7 +17,6 @@ after `[spark] server_idle_minutes` without a request.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import json
@@ -56,10 +55,10 @@ def append_event(files: ServerFiles, **event) -> None:
 class Driver:
     """The warm session and what it does for one request."""
 
-    def __init__(self, settings: Settings, files: ServerFiles, connect_port: int) -> None:
+    def __init__(self, settings: Settings, files: ServerFiles) -> None:
         from wkw.session import get_spark
 
-        self.settings, self.files, self.connect_port = settings, files, connect_port
+        self.settings, self.files, self.connect_port = settings, files, settings.spark.connect_port
         self.spark = get_spark(
             settings,
             "night",
@@ -67,12 +66,12 @@ class Driver:
             extra_conf={
                 "spark.plugins": CONNECT_PLUGIN,
                 "spark.connect.grpc.binding.address": "127.0.0.1",
-                "spark.connect.grpc.binding.port": str(connect_port),
+                "spark.connect.grpc.binding.port": str(self.connect_port),
             },
         )
         self.spark.sparkContext.setLogLevel("WARN")
         self.last_request = time.monotonic()
-        self.busy = False
+        self.stage_lock = threading.Lock()  # one stage at a time; held: a stage runs
         self.stages_run = 0
         self.catalog_open = False
 
@@ -95,7 +94,7 @@ class Driver:
             "application_id": context.applicationId,
             "connect_url": f"sc://127.0.0.1:{self.connect_port}",
             "stages_run": self.stages_run,
-            "busy": self.busy,
+            "busy": self.stage_lock.locked(),
             "catalog_open": self.catalog_open,
         }
 
@@ -117,62 +116,54 @@ class Driver:
         captured.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
         project_log = logging.getLogger("wkw")
         project_log.addHandler(captured)
-        append_event(self.files, stage=name, date=args.date.isoformat(), state="running")
+        day, group = args.date.isoformat(), f"wkw-{name}"
+        append_event(self.files, stage=name, date=day, state="running")
         started = time.monotonic()
-        self.busy = True
         context = self.spark.sparkContext
-        context.setJobGroup(f"wkw-{name}", f"{name} {args.date.isoformat()}")
+        context.setJobGroup(group, f"{name} {day}")
+        result = failure = None
         try:
             module = importlib.import_module(f"wkw.stages.{name}")
             result = call_stage(spec, module.run, self.spark, settings, args)
-        except Exception as failure:  # the task gets the stage's own error, the driver stays up
-            elapsed = round(time.monotonic() - started, 1)
-            error = "".join(traceback.format_exception(failure))
-            append_event(
-                self.files,
-                stage=name,
-                date=args.date.isoformat(),
-                state="failed",
-                elapsed=elapsed,
-                error=f"{type(failure).__name__}: {failure}",
-            )
-            return {"ok": False, "lines": captured.lines, "error": error}
+        except Exception as raised:  # the task gets the stage's own error, the driver stays up
+            failure = raised
         finally:
             project_log.removeHandler(captured)
             self.spark.catalog.clearCache()
-            self.busy = False
             self.stages_run += 1
             self.last_request = time.monotonic()
-        elapsed = round(time.monotonic() - started, 1)
-        state = "success" if result.ok else "failed"
+        ended = {"stage": name, "date": day, "elapsed": round(time.monotonic() - started, 1)}
+        if failure is not None:
+            append_event(self.files, **ended, state="failed", error=f"{type(failure).__name__}: {failure}")
+            error = "".join(traceback.format_exception(failure))
+            return {"ok": False, "lines": captured.lines, "error": error}
         append_event(
             self.files,
-            stage=name,
-            date=args.date.isoformat(),
-            state=state,
-            elapsed=elapsed,
+            **ended,
+            state="success" if result.ok else "failed",
             rows=dict(result.rows),
-            spark_jobs=len(context.statusTracker().getJobIdsForGroup(f"wkw-{name}")),
+            spark_jobs=len(context.statusTracker().getJobIdsForGroup(group)),
             error="; ".join(map(str, result.failures)) or None,
         )
         lines = captured.lines + result.log_lines()
         return {"ok": result.ok, "lines": lines, "error": None if result.ok else "\n".join(lines)}
 
 
-def serve(connect_port: int, idle_minutes: float) -> None:
+def serve() -> None:
     """The driver's main loop until `stop` or the idle limit: pings answered at once, stages run one at a
     time in threads of their own (a stop waits for the one running)."""
     settings = load_settings()
     files = ServerFiles.of(settings.lake)
     key = files.key(create=True)
     files.socket.unlink(missing_ok=True)
-    driver = Driver(settings, files, connect_port)
+    driver = Driver(settings, files)
+    idle_minutes = settings.spark.server_idle_minutes
     listener = Listener(str(files.socket), family="AF_UNIX", authkey=key)
     stopping = threading.Event()
 
     def watch_idle() -> None:
         while not stopping.wait(15):
-            if not driver.busy and time.monotonic() - driver.last_request > idle_minutes * 60:
+            if not driver.stage_lock.locked() and time.monotonic() - driver.last_request > idle_minutes * 60:
                 log.info("idle for %s minutes: stopping", idle_minutes)
                 with (
                     contextlib.suppress(OSError, EOFError),
@@ -182,14 +173,14 @@ def serve(connect_port: int, idle_minutes: float) -> None:
                     conn.recv()
                 return
 
-    stage_lock = threading.Lock()  # one stage at a time
-
     def answer_stage(conn, request: dict) -> None:
-        with conn, stage_lock:
-            if stopping.is_set():
-                conn.send({"ok": False, "lines": [], "error": "the warm Spark is stopping"})
-                return
-            conn.send(driver.run_stage(request))
+        with conn:
+            with driver.stage_lock:  # released before the answer: the task's next ping sees it idle
+                if stopping.is_set():
+                    answer = {"ok": False, "lines": [], "error": "the warm Spark is stopping"}
+                else:
+                    answer = driver.run_stage(request)
+            conn.send(answer)
 
     threading.Thread(target=watch_idle, daemon=True).start()
     # The catalog (the metastore client) and each catalog table's Delta log open on first use: about 20 s
@@ -218,7 +209,7 @@ def serve(connect_port: int, idle_minutes: float) -> None:
                 if op == "ping":
                     conn.send(driver.info())
                 elif op == "stop":
-                    with stage_lock:  # a stage that runs ends first
+                    with driver.stage_lock:  # a stage that runs ends first
                         stopping.set()
                     conn.send({"stopping": True})
                 else:
@@ -230,14 +221,12 @@ def serve(connect_port: int, idle_minutes: float) -> None:
         log.info("warm Spark for %s stopped after %d stages", settings.lake, driver.stages_run)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="The warm Spark driver of one lake (started by wkw)")
-    parser.add_argument("--connect-port", type=int, required=True)
-    parser.add_argument("--idle-minutes", type=float, required=True)
-    args = parser.parse_args(argv)
+def main() -> None:
+    """`python -m wkw.ops.spark_server`: the driver of the lake the environment's settings name (what
+    wkw.ops.spark_client.start runs, detached)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("wkw").setLevel(logging.INFO)  # the project's lines; libraries' warnings only
-    serve(args.connect_port, args.idle_minutes)
+    serve()
 
 
 if __name__ == "__main__":
