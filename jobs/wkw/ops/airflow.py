@@ -117,12 +117,9 @@ def lake_lock(lake: str) -> Iterator[None]:
         handle.close()
 
 
-def ensure_airflow_db(env: dict[str, str], log: Path | None = None) -> None:
-    """Create (or upgrade) the SQLite metadata database once; later runs find it in place. With `log`, the
-    output goes to that file, and a failure names it."""
-    if log is None:
-        airflow(["db", "migrate"], env)
-        return
+def ensure_airflow_db(env: dict[str, str], log: Path) -> None:
+    """Create (or upgrade) the SQLite metadata database once; later runs find it in place. The output goes
+    to `log`, and a failure names it."""
     command = [str(Path(sys.executable).parent / "airflow"), "db", "migrate"]
     with log.open("a", encoding="utf-8") as out:
         migrated = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)

@@ -91,17 +91,15 @@ def follow_airflow(
         copier = threading.Thread(target=_copy, args=(process.stdout, log, echo), daemon=True)
         copier.start()
         while True:
+            ended = process.poll() is not None  # before reading: no event written before the end is missed
             for event in events.new():
                 if event["state"] != "running":
                     show(event)
-            if process.poll() is not None:
+            if ended:
                 break
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=POLL_SECONDS)
         copier.join()
-    for event in events.new():
-        if event["state"] != "running":
-            show(event)
     return process.returncode
 
 

@@ -238,11 +238,11 @@ def sql(
         from pyspark.sql import SparkSession
 
         spark = SparkSession.builder.remote(running["connect_url"]).getOrCreate()
-        spark.sql(query).show(truncate=False)
-        return
-    spark = get_spark(settings, "sql", with_catalog=True)
+    else:
+        spark = get_spark(settings, "sql", with_catalog=True)
     spark.sql(query).show(truncate=False)
-    spark.stop()
+    if running is None:  # a session of its own; the warm Spark's stays up
+        spark.stop()
 
 
 def spark_conf_file(
