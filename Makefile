@@ -35,7 +35,7 @@ demo: setup $(LANDING)/truth.json
 	$(BIN)/wkw who-knows "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_lead"])' $(LANDING)/truth.json)" \
 	    --as "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_seller"])' $(LANDING)/truth.json)"
 
-# The suite's JVMs run with C1 only and the serial collector (tests/conftest.py sets JAVA_TOOL_OPTIONS).
+# The suite's JVMs run with the serial collector (tests/conftest.py sets JAVA_TOOL_OPTIONS).
 test: setup
 	$(BIN)/python -m pytest
 
