@@ -10,20 +10,26 @@ from wkw.lake import INITIAL_PARTITIONS, over_history
 
 
 def shuffle_partitions_before_coalescing(spark) -> int:
-    """Partitions of a grouped result when adaptive execution may coalesce only empty partitions (every
-    partition of 1,000 keys is bigger than a byte): what the shuffle started from."""
-    tiny = (
-        "spark.sql.adaptive.advisoryPartitionSizeInBytes",
-        "spark.sql.adaptive.coalescePartitions.minPartitionSize",
-    )
-    for key in tiny:
-        spark.conf.set(key, "1b")
+    """Partitions of a grouped result when adaptive execution (on here, as in production; the suite's
+    session runs without it) may coalesce only empty partitions (every partition of 1,000 keys is bigger
+    than a byte): what the shuffle started from."""
+    changed = {
+        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.adaptive.advisoryPartitionSizeInBytes": "1b",
+        "spark.sql.adaptive.coalescePartitions.minPartitionSize": "1b",
+    }
+    before = {key: spark.conf.get(key, None) for key in changed}
+    for key, value in changed.items():
+        spark.conf.set(key, value)
     try:
         grouped = spark.range(1000).groupBy((F.col("id") * 7 % 1000).alias("k")).count()
         return grouped.rdd.getNumPartitions()
     finally:
-        for key in tiny:
-            spark.conf.unset(key)
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 def test_full_work_starts_from_the_history_partitions_and_the_setting_is_restored(spark, settings):
