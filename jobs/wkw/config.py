@@ -36,12 +36,16 @@ from wkw.config_sections import (
     positive_number,
     string_list,
 )
+from wkw.config_serve import Serve
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONF = PROJECT_ROOT / "conf" / "wkw.toml"
 
 # The lake's layers: <lake>/<layer>/<table>. Named here, free of PySpark, for the JVM-less readers too.
 BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
+
+# Every table of conf/wkw.toml that is a section: the pipeline's, and the serving side's.
+ALL_SECTIONS: dict[str, type] = {**SECTIONS, "serve": Serve}
 
 PATH_ENV = {"lake": "WKW_LAKE", "landing": "WKW_LANDING", "jars": "WKW_JARS", "gx_reports": "WKW_GX_REPORTS"}
 
@@ -65,6 +69,7 @@ class Settings:
     calibration: Calibration
     maintenance: Maintenance
     alerts: Alerts
+    serve: Serve
 
     @property
     def spark_master(self) -> str:
@@ -113,7 +118,7 @@ class Settings:
         """A copy with keys of one `[table]` changed, validated as on load."""
         section = getattr(self, table)
         current = {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
-        changed = build_section(SECTIONS[table], table, {**current, **values})
+        changed = build_section(ALL_SECTIONS[table], table, {**current, **values})
         return dataclasses.replace(self, **{table: changed})
 
 
@@ -159,8 +164,15 @@ def load_settings(conf_file: str | os.PathLike | None = None) -> Settings:
     spark["master"] = os.environ.get("WKW_SPARK_MASTER") or spark["master"]
     spark["connect_port"] = int(os.environ.get("WKW_SPARK_CONNECT_PORT") or spark.get("connect_port", 0))
     publish["metastore_url"] = os.environ.get("WKW_METASTORE_URL") or publish["metastore_url"]
-    tables = {**raw, "publish": publish, "spark": spark}
-    sections = {table: build_section(kind, table, tables.get(table, {})) for table, kind in SECTIONS.items()}
+    serve = dict(raw.get("serve", {}))
+    if os.environ.get("WKW_SERVE_TOKENS"):
+        serve["tokens_file"] = os.environ["WKW_SERVE_TOKENS"]
+    if serve.get("tokens_file"):
+        serve["tokens_file"] = _resolve(serve["tokens_file"])
+    tables = {**raw, "publish": publish, "spark": spark, "serve": serve}
+    sections = {
+        table: build_section(kind, table, tables.get(table, {})) for table, kind in ALL_SECTIONS.items()
+    }
     return Settings(
         **paths,
         internal_domains=string_list("company", "internal_domains", list(domains)),

@@ -71,31 +71,53 @@ def directory_snapshot(settings: Settings) -> list[dict]:
         ) from missing
 
 
-def find_user(rows: list[dict], address: str) -> dict | None:
-    """The user whose primary e-mail is `address`, else the one with it as an alias.
+class Directory:
+    """The newest directory and address-book snapshots, indexed, for the gates. The CLI loads one per
+    command; `wkw serve` one with each publication it loads, and answers every request from it.
 
-    An alias claimed by two users resolves to the smallest primary e-mail, the order the pipeline uses.
-    """
-    address = address.strip().lower()
-    by_alias = []
-    for row in rows:
-        if (row["email"] or "").lower() == address:
-            return row
-        if address in (alias.lower() for alias in row["aliases"] or ()):
-            by_alias.append(row)
-    return min(by_alias, key=lambda row: row["email"]) if by_alias else None
+    A user is found by primary e-mail, else by alias; an alias claimed by two users resolves to the
+    smallest primary e-mail, the order the pipeline uses."""
+
+    def __init__(self, users: list[dict], address_book: list[dict]) -> None:
+        self.users = users
+        self._primary: dict[str, dict] = {}
+        self._alias: dict[str, dict] = {}
+        for row in sorted(users, key=lambda row: row["email"] or ""):
+            self._primary.setdefault((row["email"] or "").lower(), row)
+            for alias in row["aliases"] or ():
+                self._alias.setdefault(alias.lower(), row)  # the smallest primary e-mail wins
+        self._kept_by: dict[str, set[str]] = {}
+        for entry in address_book:
+            self._kept_by.setdefault(entry["contact_email"], set()).add(entry["owner_email"])
+
+    @classmethod
+    def load(cls, settings: Settings) -> Directory:
+        try:
+            book = _newest_snapshot(settings.table_path(BRONZE, ADDRESS_BOOK_TABLE))
+        except TableNotFoundError:
+            book = []
+        return cls(directory_snapshot(settings), book)
+
+    def find(self, address: str) -> dict | None:
+        address = address.strip().lower()
+        return self._primary.get(address) or self._alias.get(address)
+
+    def kept_by(self, addresses: set[str]) -> set[str]:
+        owners = set().union(*(self._kept_by.get(address, set()) for address in addresses))
+        return owners - addresses
 
 
 def _lowered(values) -> set[str]:
     return {value.strip().lower() for value in values or () if value}
 
 
-def check_requester(settings: Settings, email: str | None) -> Requester:
-    """The requester behind `email` if they pass the gate; otherwise `AccessRefused` says why."""
+def check_requester(settings: Settings, email: str | None, directory: Directory | None = None) -> Requester:
+    """The requester behind `email` if they pass the gate; otherwise `AccessRefused` says why. The lake's
+    newest directory is read unless a loaded `directory` is given."""
     if not email or not email.strip():
         raise AccessRefused("no requester: pass --as EMAIL or set WKW_USER", NO_REQUESTER)
     policy = settings.access
-    user = find_user(directory_snapshot(settings), email)
+    user = (directory or Directory.load(settings)).find(email)
     if user is None:
         # A withheld colleague is not in the lake's directory either, and gets the very same answer: a
         # different one would tell anyone with the CLI who is in the privacy register.
@@ -124,21 +146,17 @@ def check_requester(settings: Settings, email: str | None) -> Requester:
     )
 
 
-def check_target(settings: Settings, email: str) -> None:
+def check_target(settings: Settings, email: str, directory: Directory | None = None) -> None:
     """The address-book rule: an internal target must be in another colleague's address book."""
     if not settings.privacy.address_book_rule:
         return
     target = email.strip().lower()
-    user = find_user(directory_snapshot(settings), target)
+    directory = directory or Directory.load(settings)
+    user = directory.find(target)
     if user is None and not settings.is_internal_domain(target.rpartition("@")[2]):
         return  # an external person: always
-    try:
-        entries = _newest_snapshot(settings.table_path(BRONZE, ADDRESS_BOOK_TABLE))
-    except TableNotFoundError:
-        entries = []
     addresses = {target} if user is None else {user["email"], *(a.lower() for a in user["aliases"] or ())}
-    kept_by = {row["owner_email"] for row in entries if row["contact_email"] in addresses} - addresses
-    if not kept_by:
+    if not directory.kept_by(addresses):
         raise AccessRefused(
             f"{target} is a colleague whom no other colleague keeps in an address book: internal people "
             f"can be looked up only when someone has them as a contact",

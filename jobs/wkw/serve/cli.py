@@ -27,7 +27,8 @@ from rich.table import Table
 from wkw.config import load_settings
 from wkw.serve.cli_introduce import register as register_introduce
 from wkw.serve.cli_ops import register_pipeline, register_spark
-from wkw.serve.views import introducer_view, print_receipts, print_tile
+from wkw.serve.cli_serve import register as register_serve
+from wkw.serve.views import introducer_view, print_receipts, print_tile, tile_payload
 
 app = typer.Typer(
     help="Who Knows Whom: who in your company can introduce you to this lead?", no_args_is_help=True
@@ -134,16 +135,7 @@ def who_knows(
         )
         raise typer.Exit(EXIT_UNKNOWN)
     if as_json:
-        payload = {
-            "contact_email": contact,
-            "contact_name": rows[0]["contact_name"],
-            "contact_company": rows[0]["contact_company"],
-            "crm_id": rows[0]["crm_id"],
-            "crm_type": rows[0]["crm_type"],
-            "publication_id": publication.publication_id,
-            "as_of_date": publication.as_of_date.isoformat(),
-            "introducers": [introducer_view(row) for row in rows],
-        }
+        payload = tile_payload(contact, rows, publication)
         typer.echo(json.dumps(payload, indent=2))
         return
     if why:
@@ -213,6 +205,7 @@ def print_privacy(requests: list[dict], as_json: bool) -> None:
 
 register_spark(app)  # backtest, calibrate, sql, spark-conf
 register_introduce(app)
+register_serve(app)  # serve, serve-token
 
 
 def main() -> None:

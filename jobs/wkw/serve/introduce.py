@@ -25,7 +25,7 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from wkw.config import PUBLISHED, Settings
-from wkw.serve.access import check_requester, check_target
+from wkw.serve.access import Directory, check_requester, check_target
 from wkw.serve.errors import IntroductionError, NotAnIntroducer, RepeatRequest, SendFailed
 from wkw.serve.introduce_mail import (
     RECEIPTS,
@@ -102,9 +102,11 @@ class IntroductionResult:
     message: EmailMessage = field(repr=False)
 
 
-def find_introducer(settings: Settings, lead: str, colleague: str) -> tuple[Publication, dict]:
-    """The current publication and the lead's `introducers` row for `colleague`."""
-    publication = current_publication(settings)
+def find_introducer(
+    settings: Settings, lead: str, colleague: str, publication: Publication | None = None
+) -> tuple[Publication, dict]:
+    """The publication (the current one unless given) and the lead's `introducers` row for `colleague`."""
+    publication = publication or current_publication(settings)
     rows = read_rows(settings, publication, "introducers", lead)
     where = f"publication {publication.publication_id}, as of {publication.as_of_date}"
     if not rows:
@@ -180,21 +182,25 @@ def request_introduction(
     out: str | os.PathLike | None = None,
     note: str | None = None,
     now: datetime | None = None,
+    publication: Publication | None = None,
+    directory: Directory | None = None,
 ) -> IntroductionResult:
-    """Ask `via` to introduce `requester` to `lead`: mode "send" (SMTP) or "draft" (an .eml at `out`).
+    """Ask `via` to introduce `requester` to `lead`: mode "send" (SMTP) or "draft" (the message, and an
+    .eml at `out` if given). A server passes the `publication` and `directory` it answers from.
 
     Raises AccessRefused (wkw.serve.access), NoPublication (wkw.serve.published), NotAnIntroducer,
     RepeatRequest, SendFailed or IntroductionError; only a delivered request is logged.
     """
-    if mode not in LOGGED_MODE or (mode == DRAFT) != (out is not None):
-        raise ValueError(f"mode is {SEND!r} (no out) or {DRAFT!r} with out=FILE.eml, not {mode!r}")
+    if mode not in LOGGED_MODE or (mode == SEND and out is not None):
+        raise ValueError(f"mode is {SEND!r} (no out) or {DRAFT!r} (out=FILE.eml, or none), not {mode!r}")
     now, lead, via = _utc(now), lead.strip().lower(), via.strip().lower()
     note = note.strip() if note and note.strip() else None
-    who = check_requester(settings, requester)
-    check_target(settings, lead)  # the address-book rule of who-knows holds here too
+    directory = directory or Directory.load(settings)
+    who = check_requester(settings, requester, directory)
+    check_target(settings, lead, directory)  # the address-book rule of who-knows holds here too
     if who.email == via:
         raise NotAnIntroducer(f"{via} is you: you already know {lead}, no introduction needed")
-    publication, row = find_introducer(settings, lead, via)
+    publication, row = find_introducer(settings, lead, via, publication)
     first = earlier_request(settings, who.email, via, lead, now)
     if first is not None:
         raise RepeatRequest(
@@ -207,7 +213,7 @@ def request_introduction(
     message = build_message(context, subject, body, now, request_id, draft=mode == DRAFT)
     if mode == SEND:
         send_message(smtp_relay(settings), message)
-    else:
+    elif out is not None:
         write_draft(message, Path(out))
     result = IntroductionResult(
         request_id=request_id,

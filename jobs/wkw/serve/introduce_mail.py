@@ -172,6 +172,11 @@ def send_message(relay: SmtpRelay, message: EmailMessage) -> None:
         ) from failure
 
 
+def draft_bytes(message: EmailMessage) -> bytes:
+    """The message as an .eml file holds it: CRLF line ends, as RFC 5322 has them."""
+    return message.as_bytes(policy=policy.SMTP)
+
+
 def write_draft(message: EmailMessage, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(message.as_bytes(policy=policy.SMTP))  # CRLF line ends, as RFC 5322 has them
+    out.write_bytes(draft_bytes(message))

@@ -17,6 +17,7 @@ def introducer_view(row: dict) -> dict:
         "colleague_email": row["colleague_email"],
         "colleague_name": row["colleague_name"],
         "colleague_title": row["colleague_title"],
+        "colleague_department": row.get("colleague_department"),
         "band": row["band"],
         "strength": row["strength"],
         "score": row["score"],
@@ -30,6 +31,25 @@ def introducer_view(row: dict) -> dict:
         "last_interaction_channel": row["last_interaction_channel"],
         "two_way": row["two_way"],
     }
+
+
+def tile_payload(contact: str, rows: list[dict], publication) -> dict:
+    """The answer for machines (`who-knows --json`, the HTTP API): the contact, the publication, and the
+    introducers strong first."""
+    first = rows[0]
+    return {
+        "contact_email": contact,
+        "contact_name": first["contact_name"],
+        "contact_company": first["contact_company"],
+        "crm_id": first["crm_id"],
+        "crm_type": first["crm_type"],
+        "publication_id": publication.publication_id,
+        "as_of_date": publication.as_of_date.isoformat(),
+        "introducers": [introducer_view(row) for row in rows],
+    }
+
+
+FORMULA = "score = reciprocity x sum(weight x audience^-damping x 2^(-age/half-life)); see docs/strength.md"
 
 
 def print_receipts(contact: str, view: dict, publication) -> None:
@@ -59,9 +79,7 @@ def print_receipts(contact: str, view: dict, publication) -> None:
     for name, value in lines:
         table.add_row(name, escape(str(value)))
     console.print(table)
-    console.print(
-        "score = reciprocity x sum(weight x audience^-damping x 2^(-age/half-life)); see docs/strength.md"
-    )
+    console.print(FORMULA)
 
 
 def print_tile(email: str, rows: list[dict], publication, show_all: bool) -> None:

@@ -12,15 +12,25 @@ from __future__ import annotations
 import dataclasses
 import email
 import socket
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from email import policy
-from pathlib import Path
 
-import pyarrow as pa
 import pytest
 import typer
 from aiosmtpd.controller import Controller
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
+from support.tiny_lake import (
+    AS_OF,
+    COLLEAGUE,
+    LEAD,
+    NOW,
+    OTHER_COLLEAGUE,
+    PUBLICATION_ID,
+    SELLER,
+    introducer,
+    write_directory,
+    write_publication,
+)
 from typer.testing import CliRunner
 from wkw.config import load_settings
 from wkw.serve import access
@@ -28,130 +38,7 @@ from wkw.serve.cli_introduce import EXIT_REFUSED, EXIT_REPEAT, register
 from wkw.serve.errors import NotAnIntroducer, RepeatRequest, SendFailed
 from wkw.serve.introduce import DRAFT, SEND, request_introduction
 
-LEAD = "arjun.shah@bellowscollege.com"
-COLLEAGUE = "ines.chen@contoso.com"
-OTHER_COLLEAGUE = "jonas.olsen@contoso.com"
-SELLER = "maria.lopez@contoso.com"
-PUBLICATION_ID = "2026-11-26-0123456789abcdef"
-AS_OF = date(2026, 11, 26)
-NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
-UTC_TS = pa.timestamp("us", tz="UTC")
 LOOPBACK = "127.0.0.1"
-
-INTRODUCER_COLUMNS = {
-    "contact_email": pa.string(),
-    "contact_name": pa.string(),
-    "contact_company": pa.string(),
-    "crm_id": pa.string(),
-    "crm_type": pa.string(),
-    "rank": pa.int32(),
-    "colleague_email": pa.string(),
-    "colleague_name": pa.string(),
-    "colleague_title": pa.string(),
-    "colleague_department": pa.string(),
-    "strength": pa.float64(),
-    "score": pa.float64(),
-    "band": pa.string(),
-    "last_interaction_at": UTC_TS,
-    "last_interaction_channel": pa.string(),
-    "mails_sent": pa.int64(),
-    "mails_received": pa.int64(),
-    "meetings": pa.int64(),
-    "calls": pa.int64(),
-    "two_way": pa.bool_(),
-    "publication_id": pa.string(),
-}
-
-
-def _introducer(rank: int, email_: str, name: str, title: str, band: str, last: datetime) -> dict:
-    return {
-        "contact_email": LEAD,
-        "contact_name": "Arjun Shah",
-        "contact_company": "Bellows College",
-        "crm_id": "LEAD-00042",
-        "crm_type": "lead",
-        "rank": rank,
-        "colleague_email": email_,
-        "colleague_name": name,
-        "colleague_title": title,
-        "colleague_department": "Sales",
-        "strength": 0.8 if band == "strong" else 0.1,
-        "score": 6.4 if band == "strong" else 0.4,
-        "band": band,
-        "last_interaction_at": last,
-        "last_interaction_channel": "mail",
-        "mails_sent": 12,
-        "mails_received": 9,
-        "meetings": 0,
-        "calls": 0,
-        "two_way": True,
-        "publication_id": PUBLICATION_ID,
-    }
-
-
-def _user(email_: str, name: str, title: str, roles: list, licences: list, active: bool = True) -> dict:
-    return {
-        "user_id": email_.split("@")[0],
-        "email": email_,
-        "aliases": [email_.replace("@", ".alias@")],
-        "name": name,
-        "title": title,
-        "department": "Sales",
-        "region": "EMEA",
-        "roles": roles,
-        "licences": licences,
-        "active": active,
-        "opted_out": False,
-    }
-
-
-PREMIUM = ["Microsoft 365 E3", "Sales Premium"]
-DIRECTORY_NOW = [
-    _user(SELLER, "Maria Lopez", "Account Executive", ["salesperson"], PREMIUM),
-    _user(COLLEAGUE, "Ines Chen", "Account Executive", ["salesperson"], PREMIUM),
-    _user("left@contoso.com", "Lee Left", "Sales Manager", ["sales manager"], PREMIUM, active=False),
-    _user("basic@contoso.com", "Bo Basic", "Account Executive", ["salesperson"], ["Microsoft 365 E3"]),
-    _user("eng@contoso.com", "Eve Engineer", "Engineer", ["engineer"], PREMIUM),
-]
-# The older snapshot still has "left" active: only the newest one counts.
-DIRECTORY_BEFORE = [_user("left@contoso.com", "Lee Left", "Sales Manager", ["sales manager"], PREMIUM)]
-
-
-def _write_directory(lake: Path) -> None:
-    rows = [{"ingest_date": date(2026, 11, 1), **u} for u in DIRECTORY_BEFORE]
-    rows += [{"ingest_date": AS_OF, **u} for u in DIRECTORY_NOW]
-    strings = pa.list_(pa.string())
-    schema = pa.schema(
-        [("ingest_date", pa.date32()), ("user_id", pa.string()), ("email", pa.string())]
-        + [("aliases", strings), ("name", pa.string()), ("title", pa.string())]
-        + [("department", pa.string()), ("region", pa.string()), ("roles", strings)]
-        + [("licences", strings), ("active", pa.bool_()), ("opted_out", pa.bool_())]
-    )
-    write_deltalake(str(lake / "bronze" / "directory"), pa.Table.from_pylist(rows, schema))
-
-
-def _write_publication(lake: Path, **first_changes) -> None:
-    last = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
-    rows = [
-        _introducer(1, COLLEAGUE, "Ines Chen", "Account Executive", "strong", last) | first_changes,
-        _introducer(2, OTHER_COLLEAGUE, "Jonas Olsen", "Marketing Manager", "weak", last - timedelta(60)),
-    ]
-    introducers = pa.Table.from_pylist(rows, pa.schema(list(INTRODUCER_COLUMNS.items())))
-    write_deltalake(str(lake / "published" / "introducers"), introducers)
-    counts = pa.map_(pa.string(), pa.int64())
-    publication = {
-        "publication_id": PUBLICATION_ID,
-        "as_of_date": AS_OF,
-        "published_at": datetime(2026, 11, 27, 2, 0, tzinfo=UTC),
-        "model_version": "strength-1",
-        "table_versions": [("introducers", 0)],
-        "row_counts": [("introducers", len(rows))],
-    }
-    schema = pa.schema(
-        [("publication_id", pa.string()), ("as_of_date", pa.date32()), ("published_at", UTC_TS)]
-        + [("model_version", pa.string()), ("table_versions", counts), ("row_counts", counts)]
-    )
-    write_deltalake(str(lake / "published" / "publications"), pa.Table.from_pylist([publication], schema))
 
 
 def _free_port() -> int:
@@ -186,8 +73,8 @@ def _serve(handler: Collecting, monkeypatch):
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     lake = tmp_path / "lake"
-    _write_directory(lake)
-    _write_publication(lake)
+    write_directory(lake)
+    write_publication(lake)
     for name in ("WKW_SMTP_USER", "WKW_SMTP_PASSWORD", "WKW_USER"):
         monkeypatch.delenv(name, raising=False)
     return dataclasses.replace(load_settings(), lake=str(lake))
@@ -368,9 +255,9 @@ def test_introduce_applies_the_address_book_rule_of_who_knows(settings, relay):
 def test_line_breaks_in_exported_names_never_reach_a_header(settings, tmp_path):
     # Before: a CR/LF or U+2028 in a directory or CRM name crashed introduce with a traceback.
     lake = tmp_path / "hostile"
-    _write_directory(lake)
+    write_directory(lake)
     hostile = {"colleague_name": "Ines\r\nBcc: evil@x.org\u2028Chen", "contact_company": "Bellows\nCollege"}
-    _write_publication(lake, **hostile)
+    write_publication(lake, **hostile)
     settings = dataclasses.replace(settings, lake=str(lake))
     out = tmp_path / "intro.eml"
     request_introduction(settings, LEAD, COLLEAGUE, SELLER, DRAFT, out=out, now=NOW)
@@ -383,7 +270,7 @@ def test_rich_markup_in_names_is_shown_as_text(settings):
     from wkw.serve import views
     from wkw.serve.published import Publication
 
-    row = _introducer(1, COLLEAGUE, "Ines [/dim] [bold]Chen", "[red]AE", "strong", NOW)
+    row = introducer(1, COLLEAGUE, "Ines [/dim] [bold]Chen", "[red]AE", "strong", NOW)
     row |= {"active_days": 3, "first_interaction_at": NOW, "contact_name": "Arjun [/] Shah"}
     publication = Publication(PUBLICATION_ID, AS_OF, NOW, "strength-1", {}, {})
     with views.console.capture() as captured:
