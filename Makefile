@@ -6,7 +6,7 @@ JARS := .jars
 DEMO_DATE ?= 2026-11-26
 LANDING ?= landing
 
-.PHONY: setup jars demo test test-fast lint airflow-ui clean
+.PHONY: setup jars demo serve test test-fast lint airflow-ui clean
 
 setup: $(VENV)/.installed jars
 
@@ -30,10 +30,18 @@ $(JARS)/.fetched: jars/pom.xml $(VENV)/.installed
 $(LANDING)/truth.json: | $(VENV)/.installed
 	$(BIN)/wkw generate --out $(LANDING) --end-date $(DEMO_DATE)
 
+# The demo company's sample lead and seller (truth.json); `make serve` answers as that seller.
+SAMPLE = $(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' $(LANDING)/truth.json
+SERVE_PORT ?= 8000
+
 demo: setup $(LANDING)/truth.json
 	$(BIN)/wkw run --date $(DEMO_DATE) --landing $(LANDING)
-	$(BIN)/wkw who-knows "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_lead"])' $(LANDING)/truth.json)" \
-	    --as "$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_seller"])' $(LANDING)/truth.json)"
+	$(BIN)/wkw who-knows "$$($(SAMPLE) sample_lead)" --as "$$($(SAMPLE) sample_seller)"
+	@echo "The tile in a browser: make serve, then http://127.0.0.1:$(SERVE_PORT)/contacts/$$($(SAMPLE) sample_lead)"
+
+# The tile page and the API on loopback, answering as the demo's sample seller (docs/serve.md).
+serve: setup $(LANDING)/truth.json
+	$(BIN)/wkw serve --port $(SERVE_PORT) --as "$$($(SAMPLE) sample_seller)"
 
 # The suite's JVMs run with the serial collector (tests/conftest.py sets JAVA_TOOL_OPTIONS).
 test: setup

@@ -1,0 +1,176 @@
+"""What `wkw serve` answers from: one publication, loaded whole, swapped whole.
+
+A `Snapshot` holds the current publication (wkw.serve.published): its tile (`top_introducers`) in memory,
+sorted and indexed by contact, the full list (`introducers`) as a delta-rs dataset pinned at the version
+the publication names, and the directory and address book the gates check (wkw.serve.access). A request
+takes the store's snapshot once and answers from it alone, so it sees one publication, never a mix.
+
+`SnapshotStore.refresh()` looks at `published/publications`; when the newest publication differs from the
+one served, it loads the new one completely and only then swaps the reference. A failed load keeps the old
+snapshot and is reported (`last_error`); `wkw serve` calls `refresh` every `[serve] refresh_seconds`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+from deltalake import DeltaTable
+
+from wkw.config import PUBLISHED, Settings
+from wkw.serve.access import Directory
+from wkw.serve.published import NoPublication, Publication, current_publication
+
+TILE, LIST = "top_introducers", "introducers"
+SEARCH_LIMIT = 20
+
+
+def _pinned(settings: Settings, publication: Publication, table: str) -> DeltaTable:
+    return DeltaTable(settings.table_path(PUBLISHED, table), version=publication.table_versions[table])
+
+
+def _contact_runs(tile: pa.Table) -> dict[str, tuple[int, int]]:
+    """contact -> (first row, end row) of a table sorted by contact."""
+    contacts = tile.column("contact_email").to_pylist()
+    runs: dict[str, tuple[int, int]] = {}
+    start = 0
+    for row in range(1, len(contacts) + 1):
+        if row == len(contacts) or contacts[row] != contacts[start]:
+            runs[contacts[start]] = (start, row)
+            start = row
+    return runs
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    name: str | None
+    company: str | None
+
+
+@dataclass
+class Snapshot:
+    """One publication, ready to answer. Built by `load`; never changed after."""
+
+    settings: Settings
+    publication: Publication
+    directory: Directory
+    tile: pa.Table
+    runs: dict[str, tuple[int, int]]
+    listing: ds.Dataset
+    loaded_at: datetime
+    load_seconds: float
+    _contacts: list[Contact] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def load(cls, settings: Settings, publication: Publication | None = None) -> Snapshot:
+        started = time.perf_counter()
+        publication = publication or current_publication(settings)
+        tile = _pinned(settings, publication, TILE).to_pyarrow_table()
+        tile = tile.sort_by([("contact_email", "ascending"), ("rank", "ascending")])
+        listing = _pinned(settings, publication, LIST).to_pyarrow_dataset()
+        directory = Directory.load(settings)
+        runs = _contact_runs(tile)
+        firsts = tile.take(pa.array([start for start, _ in runs.values()], pa.int64()))
+        contacts = [
+            Contact(row["contact_email"], row["contact_name"], row["contact_company"])
+            for row in firsts.select(["contact_email", "contact_name", "contact_company"]).to_pylist()
+        ]
+        return cls(
+            settings=settings,
+            publication=publication,
+            directory=directory,
+            tile=tile,
+            runs=runs,
+            listing=listing,
+            loaded_at=datetime.now(UTC),
+            load_seconds=time.perf_counter() - started,
+            _contacts=contacts,
+        )
+
+    def top(self, contact: str) -> list[dict]:
+        """The tile of one contact, strong first (at most `[publish] top_n` rows)."""
+        span = self.runs.get(contact)
+        if span is None:
+            return []
+        start, end = span
+        return self.tile.slice(start, end - start).to_pylist()
+
+    def everyone(self, contact: str) -> list[dict]:
+        """Everyone who knows the contact, strong first (the list view)."""
+        found = self.listing.to_table(filter=ds.field("contact_email") == contact)
+        return sorted(found.to_pylist(), key=lambda row: row["rank"])
+
+    def one(self, contact: str, colleague: str) -> dict | None:
+        """One colleague's row for the contact: its score and receipts."""
+        for row in self.top(contact):
+            if row["colleague_email"] == colleague:
+                return row
+        found = self.listing.to_table(
+            filter=(ds.field("contact_email") == contact) & (ds.field("colleague_email") == colleague)
+        ).to_pylist()
+        return found[0] if found else None
+
+    def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[Contact]:
+        """Contacts whose e-mail, name or company contains `text` (any case), by e-mail."""
+        needle = text.strip().lower()
+        if not needle:
+            return []
+        hits = []
+        for contact in self._contacts:
+            fields = (contact.email, contact.name or "", contact.company or "")
+            if any(needle in value.lower() for value in fields):
+                hits.append(contact)
+                if len(hits) == limit:
+                    break
+        return hits
+
+    @property
+    def contact_count(self) -> int:
+        return len(self.runs)
+
+    def age_seconds(self, now: datetime | None = None) -> float:
+        """Seconds since the publication was made (its `published_at`)."""
+        published = self.publication.published_at
+        published = published if published.tzinfo else published.replace(tzinfo=UTC)
+        return ((now or datetime.now(UTC)) - published).total_seconds()
+
+
+class SnapshotStore:
+    """The snapshot being served, replaced whole by `refresh`; safe to read from any thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._current: Snapshot | None = None
+        self._lock = threading.Lock()  # one load at a time; readers never wait on it
+        self.last_error: str | None = None
+        self.loads = 0
+
+    @property
+    def current(self) -> Snapshot | None:
+        return self._current
+
+    def refresh(self) -> bool:
+        """Load the newest publication if it is not the one served; True when the snapshot changed."""
+        with self._lock:
+            try:
+                newest = current_publication(self.settings)
+                served = self._current
+                if served is not None and served.publication.publication_id == newest.publication_id:
+                    self.last_error = None
+                    return False
+                snapshot = Snapshot.load(self.settings, newest)
+            except NoPublication as missing:
+                self.last_error = str(missing)
+                return False
+            except Exception as failure:  # a half-written lake must not take the server down
+                self.last_error = f"{type(failure).__name__}: {failure}"
+                return False
+            self._current = snapshot  # one assignment: readers see the old snapshot or the new one
+            self.last_error = None
+            self.loads += 1
+            return True
