@@ -174,3 +174,50 @@ def test_status_shows_each_request(nights, monkeypatch):
     assert all(r["applied_at"] and r["purged_at"] for r in requests.values())
     text = CliRunner().invoke(app, ["status", "--privacy"])
     assert text.exit_code == 0 and "erasure:DSR-0001" in text.output and "purged" in text.output
+
+
+def _server(settings):
+    """`wkw serve`'s app over a lake, its publication loaded, asked through the proxy (loopback)."""
+    from fastapi.testclient import TestClient
+    from wkw.serve.http.app import create_app
+    from wkw.serve.http.snapshot import SnapshotStore
+
+    store = SnapshotStore(settings)
+    assert store.refresh()
+    return TestClient(create_app(settings, store, refresh=False), client=("127.0.0.1", 40000))
+
+
+def _everything_served(client, seller: str) -> str:
+    """Every answer the server gives a seller about every contact of its publication: the JSON list and
+    tile, every receipt, every page, and the search pages; as one text."""
+    store = client.app.state.store
+    contacts = sorted(store.current.runs)
+    asked = {"X-Forwarded-Email": seller}
+    texts = []
+    for contact in contacts:
+        everyone = client.get(f"/api/v1/contacts/{contact}/introducers?all=true", headers=asked)
+        assert everyone.status_code == 200, everyone.text
+        texts += [everyone.text, client.get(f"/contacts/{contact}?all=true", headers=asked).text]
+        for introducer in everyone.json()["introducers"]:
+            receipt = f"/api/v1/contacts/{contact}/introducers/{introducer['colleague_email']}"
+            texts.append(client.get(receipt, headers=asked).text)
+    texts += [client.get("/", params={"q": q}, headers=asked).text for q in ("@", ".", "a", "e")]
+    return "\n".join(texts).lower()
+
+
+def test_the_server_shows_them_nowhere_after_the_second_night(nights, local_night):
+    """`wkw serve` over night one names both people (so the check can fail); over night two no answer
+    about any contact, no page and no search holds either address, the erased person's own tile is gone,
+    and the opted-out colleague can no longer ask."""
+    settings, _, leaver, erased, subjects, _ = nights
+    seller = local_night.truth["sample_seller"]
+    before = _everything_served(_server(local_night.settings), seller)
+    assert leaver in before and erased in before
+    client = _server(settings)
+    after = _everything_served(client, seller)
+    assert [subject for subject in subjects if subject.lower() in after] == []
+    asked = {"X-Forwarded-Email": seller}
+    gone = client.get(f"/api/v1/contacts/{erased}/introducers", headers=asked)
+    assert (gone.status_code, gone.json()["reason"]) == (404, "nobody_knows")
+    refused = client.get(f"/api/v1/contacts/{erased}/introducers", headers={"X-Forwarded-Email": leaver})
+    assert (refused.status_code, refused.json()["reason"]) == (403, "unknown")  # like any stranger

@@ -353,3 +353,23 @@ def test_repeat_window_is_per_requester_colleague_and_lead(client, relay):
     other = client.post("/api/v1/introductions", json=ask | {"colleague": OTHER_COLLEAGUE}, headers=AS_SELLER)
     assert other.status_code == 201
     assert [envelope.rcpt_tos for envelope in relay.envelopes] == [[COLLEAGUE], [OTHER_COLLEAGUE]]
+
+
+def test_serve_refuses_a_fixed_user_off_loopback(settings, monkeypatch):
+    from typer.testing import CliRunner
+    from wkw.serve.cli import app
+
+    monkeypatch.setenv("WKW_LAKE", settings.lake)
+    refused = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--as", SELLER])
+    assert refused.exit_code == 2 and "refused on 0.0.0.0" in refused.output
+
+
+def test_serve_settings_are_checked(settings):
+    from wkw.config_sections import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[serve\] trusted_proxies: 'proxy.example' is not an address"):
+        settings.with_conf("serve", trusted_proxies=["proxy.example"])
+    with pytest.raises(ConfigError, match=r"\[serve\] port must be a whole number from 1 to 65535"):
+        settings.with_conf("serve", port=0)
+    assert settings.with_conf("serve", trusted_proxies=["10.1.0.0/16"]).serve.trusts("10.1.2.3")
+    assert not settings.with_conf("serve", trusted_proxies=["10.1.0.0/16"]).serve.trusts("10.2.0.1")
