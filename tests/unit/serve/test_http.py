@@ -121,6 +121,10 @@ def test_the_tile_holds_five_and_all_gives_everyone(settings, lake):
     everyone = client.get(TILE + "?all=true", headers=AS_SELLER).json()["introducers"]
     assert [i["rank"] for i in tile] == [1, 2, 3, 4, 5]
     assert [i["colleague_email"] for i in everyone] == [f"c{rank}@contoso.com" for rank in range(1, 8)]
+    page = client.get(f"/contacts/{LEAD}", headers=AS_SELLER).text
+    assert page.count('class="introducer ') == 5 and ">See all 7</a>" in page
+    listed = client.get(f"/contacts/{LEAD}?all=true", headers=AS_SELLER).text
+    assert listed.count('class="introducer ') == 7 and "Back to the tile" in listed
 
 
 def test_receipts_of_one_score(client):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +91,7 @@ def _refresh_loop(store: SnapshotStore, every: float, stop: threading.Event) -> 
 
 
 @asynccontextmanager
-async def _lifespan(app: FastAPI) -> Iterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     stop = threading.Event()
     worker = None

@@ -89,7 +89,6 @@ def contact(request: Request, email: str, all: bool = False) -> HTMLResponse:
     if not rows:
         detail = f"No colleague is known to know {lead} in this publication."
         return message_page(request, 404, "nobody_knows", detail, q=lead)
-    more = len(snapshot.everyone(lead)) if not all else len(rows)
     return _page(
         request,
         "contact.html",
@@ -97,7 +96,7 @@ def contact(request: Request, email: str, all: bool = False) -> HTMLResponse:
         first=rows[0],
         introducers=[introducer_view(row) for row in rows],
         show_all=all,
-        total=more,
+        total=snapshot.known_by(lead),
         formula=FORMULA,
     )
 

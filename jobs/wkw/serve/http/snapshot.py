@@ -65,6 +65,7 @@ class Snapshot:
     loaded_at: datetime
     load_seconds: float
     _contacts: list[Contact] = field(default_factory=list, repr=False)
+    _known_by: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, publication: Publication | None = None) -> Snapshot:
@@ -75,6 +76,11 @@ class Snapshot:
         listing = _pinned(settings, publication, LIST).to_pyarrow_dataset()
         directory = Directory.load(settings)
         runs = _contact_runs(tile)
+        known_by = (
+            listing.to_table(columns=["contact_email"])
+            .group_by("contact_email")
+            .aggregate([("contact_email", "count")])
+        )
         firsts = tile.take(pa.array([start for start, _ in runs.values()], pa.int64()))
         contacts = [
             Contact(row["contact_email"], row["contact_name"], row["contact_company"])
@@ -90,6 +96,13 @@ class Snapshot:
             loaded_at=datetime.now(UTC),
             load_seconds=time.perf_counter() - started,
             _contacts=contacts,
+            _known_by=dict(
+                zip(
+                    known_by.column("contact_email").to_pylist(),
+                    known_by.column("contact_email_count").to_pylist(),
+                    strict=True,
+                )
+            ),
         )
 
     def top(self, contact: str) -> list[dict]:
@@ -104,6 +117,10 @@ class Snapshot:
         """Everyone who knows the contact, strong first (the list view)."""
         found = self.listing.to_table(filter=ds.field("contact_email") == contact)
         return sorted(found.to_pylist(), key=lambda row: row["rank"])
+
+    def known_by(self, contact: str) -> int:
+        """How many colleagues know the contact: the length of its list view."""
+        return self._known_by.get(contact, 0)
 
     def one(self, contact: str, colleague: str) -> dict | None:
         """One colleague's row for the contact: its score and receipts."""
