@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
+from support.relay import Collecting, start_relay
 from wkw.config import PROJECT_ROOT, Settings, load_settings
 from wkw.session import spark_conf
 from wkw.synth.company import generate
@@ -69,6 +70,15 @@ def settings_for(root: Path, **overrides) -> Settings:
         "gx_reports": str(root / "reports"),
     }
     return dataclasses.replace(base, **{**fields, **overrides})
+
+
+@pytest.fixture
+def relay(monkeypatch) -> Collecting:
+    """A real SMTP relay on loopback that WKW_SMTP_HOST/PORT point at; its handler keeps the envelopes."""
+    handler = Collecting()
+    controller = start_relay(handler, monkeypatch)
+    yield handler
+    controller.stop()
 
 
 @pytest.fixture

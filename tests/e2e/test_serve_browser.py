@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email
 import os
-import socket
 import threading
 import time
 from email import policy
@@ -20,42 +19,15 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from aiosmtpd.controller import Controller
 from conftest import copy_of
 from deltalake import DeltaTable
 from support.browser import chromium_page
+from support.relay import LOOPBACK, free_port
 from wkw.config import PUBLISHED
 from wkw.serve.http.app import create_app
 from wkw.serve.published import current_publication
 
 pytestmark = pytest.mark.e2e
-LOOPBACK = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
-class Keeping:
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def relay(monkeypatch):
-    handler, port = Keeping(), free_port()
-    controller = Controller(handler, hostname=LOOPBACK, port=port)
-    controller.start()
-    monkeypatch.setenv("WKW_SMTP_HOST", LOOPBACK)
-    monkeypatch.setenv("WKW_SMTP_PORT", str(port))
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ from __future__ import annotations
 import dataclasses
 import email
 import re
-import socket
 from datetime import UTC, datetime
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from support.tiny_lake import (
     COLLEAGUE,
@@ -68,29 +66,6 @@ def client_for(settings, peer=PROXY, load=True, **app_options) -> TestClient:
 @pytest.fixture
 def client(settings):
     return client_for(settings)
-
-
-class Keeping:
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def relay(monkeypatch):
-    handler = Keeping()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("WKW_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("WKW_SMTP_PORT", str(port))
-    yield handler
-    controller.stop()
 
 
 def test_the_tile_names_the_introducers_strong_first_with_the_publication(client):

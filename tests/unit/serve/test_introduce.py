@@ -17,8 +17,8 @@ from email import policy
 
 import pytest
 import typer
-from aiosmtpd.controller import Controller
 from deltalake import DeltaTable
+from support.relay import Collecting, start_relay
 from support.tiny_lake import (
     AS_OF,
     COLLEAGUE,
@@ -41,35 +41,6 @@ from wkw.serve.introduce import DRAFT, SEND, request_introduction
 LOOPBACK = "127.0.0.1"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
-class Collecting:
-    """An aiosmtpd handler that keeps every envelope, or refuses DATA with `refuse` (e.g. "554 ...")."""
-
-    def __init__(self, refuse: str | None = None) -> None:
-        self.envelopes = []
-        self.refuse = refuse
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return self.refuse
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def _serve(handler: Collecting, monkeypatch):
-    port = _free_port()
-    controller = Controller(handler, hostname=LOOPBACK, port=port)
-    controller.start()
-    monkeypatch.setenv("WKW_SMTP_HOST", LOOPBACK)
-    monkeypatch.setenv("WKW_SMTP_PORT", str(port))
-    return controller
-
-
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     lake = tmp_path / "lake"
@@ -78,14 +49,6 @@ def settings(tmp_path, monkeypatch):
     for name in ("WKW_SMTP_USER", "WKW_SMTP_PASSWORD", "WKW_USER"):
         monkeypatch.delenv(name, raising=False)
     return dataclasses.replace(load_settings(), lake=str(lake))
-
-
-@pytest.fixture
-def relay(monkeypatch):
-    handler = Collecting()
-    controller = _serve(handler, monkeypatch)
-    yield handler
-    controller.stop()
 
 
 def _logged(settings) -> list[dict]:
@@ -129,7 +92,7 @@ def test_relay_down_is_a_clear_error_and_nothing_is_logged(settings, monkeypatch
 
 
 def test_relay_refusal_is_a_clear_error_and_nothing_is_logged(settings, monkeypatch):
-    controller = _serve(Collecting(refuse="554 5.7.1 relaying denied"), monkeypatch)
+    controller = start_relay(Collecting(refuse="554 5.7.1 relaying denied"), monkeypatch)
     try:
         with pytest.raises(SendFailed, match="554 5.7.1 relaying denied"):
             request_introduction(settings, LEAD, COLLEAGUE, SELLER, SEND, now=NOW)
