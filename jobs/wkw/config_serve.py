@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from wkw.config_sections import ConfigError, positive_number, string_list
@@ -63,7 +64,11 @@ class Serve:
             client = ipaddress.ip_address(address)
         except ValueError:
             return False
-        return any(client in ipaddress.ip_network(network) for network in self.trusted_proxies)
+        return any(client in network for network in self._networks)
+
+    @cached_property
+    def _networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(network) for network in self.trusted_proxies)
 
     @property
     def on_loopback(self) -> bool:

@@ -65,7 +65,8 @@ def introducers(
     rows = snapshot.everyone(contact) if all else snapshot.top(contact)
     if not rows:
         return _nobody(contact, snapshot)
-    return tile_payload(contact, rows, snapshot.publication)
+    # Already JSON's types: straight to a response, past FastAPI's encoder (0.3 ms of a tile).
+    return JSONResponse(tile_payload(contact, rows, snapshot.publication))
 
 
 @router.get("/contacts/{email}/introducers/{colleague}", summary="The receipts of one colleague's score")

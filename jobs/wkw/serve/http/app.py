@@ -85,7 +85,42 @@ def security_headers(settings: Settings) -> dict[str, str]:
     }
 
 
+class Around:
+    """Every answer gets the security headers and is counted and timed by route template. A plain ASGI
+    middleware: Starlette's `BaseHTTPMiddleware` cost 0.4 ms of a 1.9 ms tile."""
+
+    def __init__(self, app, headers: dict[str, str], metrics: Metrics) -> None:
+        self.app = app
+        self.headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def send_with_headers(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                present = {name for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.headers if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            path = route.path if route is not None else "unmatched"
+            self.metrics.observe(path, scope["method"], status, time.perf_counter() - started)
+
+
 def _refresh_loop(store: SnapshotStore, every: float, stop: threading.Event) -> None:
+    """The first load at once, then a look every `every` seconds; the server listens meanwhile (healthz
+    answers, readyz says 503 until the first publication is in)."""
+    store.refresh()
     while not stop.wait(every):
         store.refresh()
 
@@ -96,7 +131,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     stop = threading.Event()
     worker = None
     if state.refresh:
-        state.store.refresh()
         every = state.settings.serve.refresh_seconds
         worker = threading.Thread(target=_refresh_loop, args=(state.store, every, stop), daemon=True)
         worker.start()
@@ -160,23 +194,8 @@ def create_app(
     app.state.tokens = read_tokens(settings.serve.tokens_file)
     app.state.csrf_secret = secrets.token_bytes(32)
     app.state.metrics = metrics = Metrics(store)
-    headers = security_headers(settings)
 
-    @app.middleware("http")
-    async def around(request: Request, call_next) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        route = request.scope.get("route")
-        metrics.observe(
-            route.path if route else "unmatched",
-            request.method,
-            response.status_code,
-            time.perf_counter() - started,
-        )
-        return response
-
+    app.add_middleware(Around, headers=security_headers(settings), metrics=metrics)
     _install_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)
