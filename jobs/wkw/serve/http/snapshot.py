@@ -74,7 +74,9 @@ class Snapshot:
     def load(cls, settings: Settings, publication: Publication | None = None) -> Snapshot:
         started = time.perf_counter()
         publication = publication or current_publication(settings)
-        tile = _pinned(settings, publication, TILE).to_pyarrow_table()
+        # One chunk per column: a take from a table of many chunks costs a pass over all of them (80 ms a
+        # tile at 500,000 contacts), from one chunk a few microseconds.
+        tile = _pinned(settings, publication, TILE).to_pyarrow_table().combine_chunks()
         order = pc.sort_indices(tile, sort_keys=[("contact_email", "ascending"), ("rank", "ascending")])
         listing = _pinned(settings, publication, LIST).to_pyarrow_dataset()
         known_by = (
