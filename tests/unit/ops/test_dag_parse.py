@@ -41,6 +41,7 @@ def test_parsing_the_dag_imports_no_heavy_library(tmp_path):
         "wkw",
         "wkw.config",
         "wkw.config_sections",
+        "wkw.config_serve",  # [serve]: the standard library only
         "wkw.pipeline",
         "wkw.ops",
         "wkw.ops.airflow",
