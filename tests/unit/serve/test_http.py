@@ -229,6 +229,21 @@ def test_a_new_publication_is_picked_up_whole_even_during_a_request(settings, la
     assert store.refresh() is False  # nothing newer: nothing reloaded
 
 
+def test_a_page_answered_during_a_swap_names_the_publication_it_shows(settings, lake, monkeypatch):
+    client = client_for(settings)
+    original_top = Snapshot.top
+
+    def top_then_swap(snapshot, contact):
+        rows = original_top(snapshot, contact)
+        publish(lake, lead_rows(), publication_id="p-next")
+        assert client.app.state.store.refresh()
+        return rows
+
+    monkeypatch.setattr(Snapshot, "top", top_then_swap)
+    page = client.get(f"/contacts/{LEAD}", headers=AS_SELLER).text
+    assert f"Publication <code>{PUBLICATION_ID}</code>" in page and "p-next" not in page
+
+
 def test_a_broken_new_publication_keeps_the_last_good_one(settings, lake):
     client = client_for(settings)
     publish(lake, lead_rows(), publication_id="p-broken")

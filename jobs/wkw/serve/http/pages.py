@@ -51,8 +51,11 @@ TITLES = {
 
 
 def _page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
-    snapshot = request.app.state.store.current
-    context.setdefault("publication", snapshot.publication if snapshot else None)
+    """A page; its footer names `publication`: the one the page was answered from, or for a refusal
+    made before any, the one served now."""
+    if "publication" not in context:
+        snapshot = request.app.state.store.current
+        context["publication"] = snapshot.publication if snapshot else None
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -78,7 +81,7 @@ def csrf_valid(secret: bytes, token: str, *parts: str) -> bool:
 def search(request: Request, q: str = "") -> HTMLResponse:
     snapshot = asker(request).snapshot
     found = snapshot.search(q) if q.strip() else []
-    return _page(request, "search.html", q=q, found=found)
+    return _page(request, "search.html", q=q, found=found, publication=snapshot.publication)
 
 
 @router.get("/contacts/{email}", response_class=HTMLResponse)
@@ -88,10 +91,11 @@ def contact(request: Request, email: str, all: bool = False) -> HTMLResponse:
     rows = snapshot.everyone(lead) if all else snapshot.top(lead)
     if not rows:
         detail = f"No colleague is known to know {lead} in this publication."
-        return message_page(request, 404, "nobody_knows", detail, q=lead)
+        return message_page(request, 404, "nobody_knows", detail, q=lead, publication=snapshot.publication)
     return _page(
         request,
         "contact.html",
+        publication=snapshot.publication,
         lead=lead,
         first=rows[0],
         introducers=[introducer_view(row) for row in rows],
@@ -106,7 +110,7 @@ def _draft_form(request: Request, lead: str, colleague: str, note: str, status: 
     row = who.snapshot.one(lead, colleague)
     if row is None:
         detail = f"{colleague} is not among the colleagues who know {lead}."
-        return message_page(request, 404, "not_an_introducer", detail)
+        return message_page(request, 404, "not_an_introducer", detail, publication=who.snapshot.publication)
     context = template_context(row, who.requester, note or None, who.snapshot.publication)
     subject, body = render_request(request.app.state.settings, context)
     token = csrf_token(request.app.state.csrf_secret, who.requester.email, lead, colleague)
@@ -114,6 +118,7 @@ def _draft_form(request: Request, lead: str, colleague: str, note: str, status: 
         request,
         "introduce.html",
         status,
+        publication=who.snapshot.publication,
         lead=lead,
         row=introducer_view(row),
         first=row,
@@ -164,7 +169,8 @@ def introduce_submit(
             media_type="message/rfc822",
             headers={"Content-Disposition": f'attachment; filename="introduction-{result.request_id}.eml"'},
         )
-    return _page(request, "sent.html", lead=lead, result=result, colleague=colleague)
+    publication = who.snapshot.publication
+    return _page(request, "sent.html", lead=lead, result=result, colleague=colleague, publication=publication)
 
 
 @router.get("/docs", response_class=HTMLResponse)
