@@ -57,5 +57,10 @@ def current_publication(settings: Settings) -> Publication:
 def read_rows(settings: Settings, publication: Publication, table: str, contact_email: str) -> list[dict]:
     """The rows of one published table for one contact, at the version of `publication`, by rank."""
     delta = DeltaTable(settings.table_path(PUBLISHED, table), version=publication.table_versions[table])
-    found = delta.to_pyarrow_dataset().to_table(filter=ds.field("contact_email") == contact_email)
+    return contact_rows(delta.to_pyarrow_dataset(), contact_email)
+
+
+def contact_rows(dataset: ds.Dataset, contact_email: str) -> list[dict]:
+    """The rows of a published table's dataset for one contact, by rank."""
+    found = dataset.to_table(filter=ds.field("contact_email") == contact_email)
     return sorted(found.to_pylist(), key=lambda r: r["rank"])

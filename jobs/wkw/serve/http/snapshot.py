@@ -25,7 +25,7 @@ from deltalake import DeltaTable
 
 from wkw.config import PUBLISHED, Settings
 from wkw.serve.access import Directory
-from wkw.serve.published import NoPublication, Publication, current_publication
+from wkw.serve.published import NoPublication, Publication, contact_rows, current_publication
 
 TILE, LIST = "top_introducers", "introducers"
 SEARCH_LIMIT = 20
@@ -120,8 +120,7 @@ class Snapshot:
 
     def everyone(self, contact: str) -> list[dict]:
         """Everyone who knows the contact, strong first (the list view)."""
-        found = self.listing.to_table(filter=ds.field("contact_email") == contact)
-        return sorted(found.to_pylist(), key=lambda row: row["rank"])
+        return contact_rows(self.listing, contact)
 
     def known_by(self, contact: str) -> int:
         """How many colleagues know the contact: the length of its list view."""
