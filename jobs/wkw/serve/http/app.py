@@ -56,7 +56,7 @@ def asker(request: Request, contact: str | None = None) -> Asker:
     snapshot = snapshot_of(request)
     peer = request.client.host if request.client else None
     identity = identify(
-        {key.lower(): value for key, value in request.headers.items()},
+        request.headers,
         peer,
         state.settings.serve.identity_header,
         state.settings.serve.trusts(peer),

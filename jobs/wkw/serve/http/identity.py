@@ -20,6 +20,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,14 +88,15 @@ def add_token(path: str, name: str, identity: str) -> str:
 
 
 def identify(
-    headers: dict[str, str],
+    headers: Mapping[str, str],
     peer: str | None,
     header_name: str,
     trusted: bool,
     tokens: tuple[TokenEntry, ...],
     local_user: str | None,
 ) -> Identity:
-    """The identity behind a request (headers with lower-case names), or Unauthenticated."""
+    """The identity behind a request, or Unauthenticated. `headers` is looked up by lower-case name
+    (Starlette's request headers match any case)."""
     authorization = headers.get("authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
