@@ -14,7 +14,9 @@ from wkw.privacy.rules import address_hash, is_withheld
 STRENGTH_MAX = 1.0
 
 
-CROSS_TABLE_CHECKS = 7
+CROSS_TABLE_CHECKS = 8
+# The tables whose colleagues are offered as introducers.
+OFFERED = ("introducers", "top_introducers")
 
 
 def withheld_failures(tables: dict[str, DataFrame], hashes: list[str]) -> list[Failure]:
@@ -74,6 +76,7 @@ def cross_table_failures(
             failures.append(
                 Failure(name, "no_inactive_introducer", f"{inactive} rows of inactive colleagues")
             )
+    failures += unlisted_failures(tables, directory)
     for row in reconciliation.where(~F.col("balanced")).collect():
         failures.append(
             Failure(
@@ -82,6 +85,25 @@ def cross_table_failures(
                 f"{row.source}: read {row.read} != {row.accepted} + {row.filtered} + {row.quarantined}",
             )
         )
+    return failures
+
+
+def unlisted_failures(tables: dict[str, DataFrame], directory: DataFrame) -> list[Failure]:
+    """A company that gives a directory offers its users only: an introducer the directory does not list
+    (an internal-domain alias added after an opt-out, say) is a failure, whatever the scrub did."""
+    listed = directory.select(F.col("email").alias("colleague_email"))
+    if listed.isEmpty():
+        return []
+    failures = []
+    for name in OFFERED:
+        if name in tables:
+            unlisted = tables[name].join(listed, on="colleague_email", how="left_anti").count()
+            if unlisted:
+                failures.append(
+                    Failure(
+                        name, "introducer_in_directory", f"{unlisted} rows of colleagues not in the directory"
+                    )
+                )
     return failures
 
 

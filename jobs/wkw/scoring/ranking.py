@@ -60,7 +60,10 @@ def rank_introducers(
     pub_id: str,
 ) -> DataFrame:
     """The ranked list; inactive and withheld colleagues (`directory` from wkw.privacy.rules.colleagues_on)
-    are never offered."""
+    are never offered. A company that gives a directory offers its users only: an internal-domain address
+    the directory does not list (an alias added after an opt-out, a scrubbed colleague, a shared mailbox)
+    is nobody's introducer. A company without a directory (internal domains only) offers every colleague
+    address it found."""
     colleagues = directory.withColumn("withheld", is_withheld()).select(
         F.col("email").alias("colleague_email"),
         F.col("name").alias("colleague_name"),
@@ -68,11 +71,19 @@ def rank_introducers(
         F.col("department").alias("colleague_department"),
         "active",
         "withheld",
+        F.lit(True).alias("listed"),
     )
     contacts = crm.groupBy("email").agg(F.min(F.struct("crm_id", "crm_type", "name", "company")).alias("crm"))
+    # One row, computed with the plan: no driver-side job to ask whether a directory was given.
+    given = directory.agg((F.count(F.lit(1)) > 0).alias("directory_given"))
+    listed_or_no_directory = F.col("listed").isNotNull() | ~F.col("directory_given")
+    is_offered = (
+        listed_or_no_directory & F.coalesce("active", F.lit(True)) & ~F.coalesce("withheld", F.lit(False))
+    )
     offered = (
         strength.join(colleagues, on="colleague_email", how="left")
-        .where(F.coalesce("active", F.lit(True)) & ~F.coalesce("withheld", F.lit(False)))
+        .crossJoin(F.broadcast(given))
+        .where(is_offered)
         .join(contacts, on=strength["contact_email"] == contacts["email"], how="left")
         .join(names, on="contact_email", how="left")
     )

@@ -102,6 +102,9 @@ def test_cross_table_checks_catch_opted_out_orphans_and_unbalanced_counts(spark,
     assert ("connection_strength", "no_opted_out_colleague") in failures
     assert ("introducers", "no_opted_out_colleague") in failures
     assert ("top_introducers", "tile_rows_in_list") in failures
+    assert ("introducers", "introducer_in_directory") in failures
+    assert ("top_introducers", "introducer_in_directory") in failures
+    assert ("connection_strength", "introducer_in_directory") not in failures
     assert ("reconciliation", "counts_balance") in failures
     clean = directory.where("false")
     balanced = reconciliation.withColumn("balanced", F.lit(True))

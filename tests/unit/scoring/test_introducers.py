@@ -18,8 +18,6 @@ DIRECTORY_SCHEMA = (
 CRM_SCHEMA = "email string, crm_id string, crm_type string, name string, company string"
 
 
-
-
 def ranked(spark, pairs, people=(), crm=()):
     strength = spark.createDataFrame(pairs, STRENGTH_SCHEMA)
     directory = spark.createDataFrame(list(people), DIRECTORY_SCHEMA)
@@ -116,3 +114,13 @@ def test_publication_id_follows_content(spark):
     assert publication_id(one, AS_OF) == publication_id(one, AS_OF)
     assert publication_id(one, AS_OF) != publication_id(two, AS_OF)
     assert publication_id(one, AS_OF).startswith("2026-11-26-")
+
+
+def test_an_address_the_directory_does_not_list_is_never_offered(spark):
+    """An internal-domain alias added after its owner opted out resolves to no directory user: with a
+    directory given it is nobody's introducer (without one, the company is its internal domains)."""
+    people = [("here@contoso.com", "Here", "AE", "Sales", True, False)]
+    pairs = [pair("olga.new@contoso.com", 0.9), pair("here@contoso.com", 0.2)]
+    assert [r.colleague_email for r in ranked(spark, pairs, people).collect()] == ["here@contoso.com"]
+    domain_only = sorted(r.colleague_email for r in ranked(spark, pairs).collect())
+    assert domain_only == ["here@contoso.com", "olga.new@contoso.com"]
