@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_RETENTION_DAYS = 30
+MAX_LANDING_RETENTION_DAYS = 3650
 
 
 class ConfigError(ValueError):
@@ -148,6 +149,7 @@ class PrivacyPolicy:
     excluded_groups: tuple[str, ...]
     excluded_addresses: tuple[str, ...]
     retention_days: int
+    landing_retention_days: int  # days the raw exports of a night are kept for reruns
     address_book_rule: bool
 
     def __post_init__(self) -> None:
@@ -161,6 +163,9 @@ class PrivacyPolicy:
             excluded_groups=string_list(name, "excluded_groups", self.excluded_groups),
             excluded_addresses=string_list(name, "excluded_addresses", self.excluded_addresses),
             retention_days=_whole(name, "retention_days", self.retention_days, 0, MAX_RETENTION_DAYS),
+            landing_retention_days=_whole(
+                name, "landing_retention_days", self.landing_retention_days, 0, MAX_LANDING_RETENTION_DAYS
+            ),
             address_book_rule=bool(self.address_book_rule),
         )
 

@@ -72,9 +72,7 @@ def nights(spark, local_night, tmp_path_factory):
     assert local_night.logical_date == FIRST
     root = tmp_path_factory.mktemp("privacy")
     base = copy_of(local_night, root, with_landing=True)
-    settings = dataclasses.replace(
-        base, privacy=base.with_conf("privacy", retention_days=0).privacy
-    )
+    settings = dataclasses.replace(base, privacy=base.with_conf("privacy", retention_days=0).privacy)
     landing, truth = Path(settings.landing), local_night.truth
     before = pairs(settings)
     # The colleague who introduces most, and a contact someone else knows too.

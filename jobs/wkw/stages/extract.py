@@ -5,7 +5,8 @@ files, Microsoft Graph message JSON lines as `*.jsonl`), the directory export (C
 export, address books, call records and erasure requests (wkw.sources), and replaces that date's slice
 of each bronze table. Parsing runs in Spark tasks (for mail, `mapInArrow` over pieces of the files,
 returning Arrow batches); the driver only lists file paths and sizes. Every record read is counted in
-`bronze/ingest_counts` (read = accepted + quarantined, per source).
+`bronze/ingest_counts` (read = accepted + quarantined, per source). A rerun of a date whose landing
+the privacy stage purged of a withheld person keeps that date's bronze as scrubbed (wkw.privacy.landing).
 
     spark-submit jobs/wkw/stages/extract.py --date 2026-11-26
 """
@@ -22,6 +23,7 @@ from wkw.config import BRONZE, Settings
 from wkw.files import list_files
 from wkw.lake import read_optional, replace_partition
 from wkw.pipeline import StageResult, stage_main
+from wkw.privacy.landing import PURGES, purged_on
 from wkw.sources import SOURCES
 from wkw.vocabulary import LANDING_SOURCES
 
@@ -54,6 +56,12 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """The stage for one logical date, in an existing session: every source's slice of bronze, then the
     quarantine and the counts of every source in one write each."""
     refuse_if_landing_gone(spark, settings, as_of)
+    if purged := purged_on(read_optional(spark, settings, BRONZE, PURGES), as_of):
+        # What is left of that landing lacks the purged files: reading it again would lose their records
+        # for everybody else. The bronze slices stay as the privacy stage scrubbed them.
+        note = f"not extracted again: {purged} landing files of {as_of} named a withheld person and were "
+        note += "deleted (wkw.privacy.landing); bronze of that date is kept as scrubbed"
+        return StageResult(STAGE, as_of, notes=(note,))
     day = f"ingest_date = '{as_of.isoformat()}'"
     bad, counts = [], []
     for table, extractor in SOURCES:

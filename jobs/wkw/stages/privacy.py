@@ -14,6 +14,8 @@ Runs after extract and before anything is computed, every night:
    file versions that still held them are deleted once the retention has passed, and those requests
    become purged.
    Data Docs folders older than the retention are deleted too (a failed check can quote addresses).
+5. Landing kept `[privacy] landing_retention_days` (wkw.privacy.landing): older date folders that extract
+   has read are deleted, and every kept landing file naming a withheld person is deleted and recorded.
 
     spark-submit jobs/wkw/stages/privacy.py --date 2026-11-26
 """
@@ -29,6 +31,7 @@ from pyspark.sql import functions as F
 from wkw.config import BRONZE, SILVER, Settings
 from wkw.lake import read_optional, read_table
 from wkw.pipeline import StageResult, stage_main
+from wkw.privacy.landing import expire_landing, purge_named
 from wkw.privacy.purge import purge_reports, record_removals, repoint_publication, scrub_lake, vacuum_lake
 from wkw.privacy.register import (
     APPLIED,
@@ -67,6 +70,26 @@ def applied_and_purged(register: DataFrame, applied_at: datetime, vacuumed_at: d
     ).withColumn("status", F.when(due, PURGED).otherwise(F.col("status")))
 
 
+def landing_kept(
+    spark: SparkSession, settings: Settings, as_of: date, hashes: list[str], is_new: bool, now: datetime
+) -> str:
+    """Landing past `[privacy] landing_retention_days` deleted (dates extract has read), and the kept
+    files naming a withheld person (wkw.privacy.landing); what was done, in a line."""
+    counts = read_optional(spark, settings, BRONZE, "ingest_counts")
+    extracted = (
+        set()
+        if counts is None
+        else {r.ingest_date for r in counts.select("ingest_date").distinct().collect()}
+    )
+    expired = expire_landing(settings, as_of, settings.privacy.landing_retention_days, extracted)
+    purged = purge_named(spark, settings, hashes, as_of, is_new, now)
+    return (
+        f"landing: {len(expired)} date folders older than {settings.privacy.landing_retention_days} days "
+        f"deleted, {purged} files naming a withheld person deleted "
+        f"({'every kept date scanned' if is_new else 'tonight scanned'})"
+    )
+
+
 def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """The stage for one logical date, in an existing session."""
     policy = settings.privacy
@@ -97,6 +120,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
         "overwriteSchema", "true"
     ).save(path)
     reports = purge_reports(settings, as_of, policy.retention_days)
+    notes_landing = landing_kept(spark, settings, as_of, hashes, is_new, applied_at)
     by_status = dict(sorted((r.status, r["count"]) for r in register.groupBy("status").count().collect()))
     notes = [f"{len(hashes)} withheld addresses, requests by status {by_status}", timing]
     notes += [
@@ -105,6 +129,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     ]
     if reports:
         notes.append(f"Data Docs older than the retention deleted: {', '.join(reports)}")
+    notes.append(notes_landing)
     return StageResult(STAGE, as_of, rows={REGISTER: sum(by_status.values())}, notes=tuple(notes))
 
 
