@@ -177,7 +177,9 @@ def local_night(spark, company_landing, tmp_path_factory) -> LocalNight:
     """One in-process night of the suite's company, run once. Tests read it; a test that changes a lake
     works on `copy_of(local_night, ...)`. The cluster tests compare it with the Airflow night."""
     root = tmp_path_factory.mktemp("local_night")
-    settings = settings_for(root, landing=str(company_landing.landing))
+    # The privacy stage deletes landing files that name a withheld person: each run gets its own copy.
+    landing = shutil.copytree(company_landing.landing, root / "landing")
+    settings = settings_for(root, landing=str(landing))
     publication = run_night_in_process(spark, settings, NIGHT)
     return LocalNight(settings, company_landing.truth, publication, NIGHT)
 
@@ -201,7 +203,7 @@ def night(tmp_path_factory, company_landing) -> Night:
     failure. Shared by the DAG and the cluster tests; the cluster tests compare it with `local_night`, the
     same landing in process."""
     root = tmp_path_factory.mktemp("night")
-    landing, lake = company_landing.landing, root / "lake"
+    landing, lake = shutil.copytree(company_landing.landing, root / "landing"), root / "lake"
     truth = company_landing.truth
     env = {
         **os.environ,

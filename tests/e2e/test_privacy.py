@@ -1,7 +1,9 @@
-"""Privacy end to end, in the shared session: a colleague opts out and an external person asks to be
-erased between two nights; after the second night (retention 0, so the purge runs at once) neither is in
-any table, and no file under the lake, current or old version, holds their address: the Parquet files
-are read value by value (compressed pages hide plain bytes) and every other file is scanned as bytes."""
+"""Privacy end to end, in the shared session: a seller asks for an introduction to a contact, then the
+contact asks to be erased and a colleague opts out; a broken export row names both; an alias added to the
+colleague after the opt-out writes to a contact; an older night is run again. Retention 0, so every purge
+runs at once. Then neither is in any table, and no file under the lake (current or old versions, logs and
+checkpoints) or the kept landing holds their addresses or names: Parquet files are read value by value
+(compressed pages hide plain bytes) and every other file is scanned as bytes."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyarrow.parquet as pq
 import pytest
@@ -22,6 +25,7 @@ from wkw.lake import delta_tables
 pytestmark = pytest.mark.e2e
 FIRST = NIGHT
 SECOND = FIRST + timedelta(days=1)
+THIRD = SECOND + timedelta(days=1)
 
 
 def strings(value):
@@ -60,15 +64,55 @@ def rows_holding(settings, addresses: set[str]) -> dict[str, int]:
     return hits
 
 
+def contact_name(settings, contact: str) -> str:
+    rows = DeltaTable(settings.table_path(PUBLISHED, "introducers")).to_pyarrow_table().to_pylist()
+    return next(r["contact_name"] for r in rows if r["contact_email"] == contact and r["contact_name"])
+
+
 def pairs(settings):
     rows = DeltaTable(settings.table_path(PUBLISHED, "connection_strength")).to_pyarrow_table().to_pylist()
     return {(r["colleague_email"], r["contact_email"]) for r in rows}
 
 
+def write_users(folder: Path, users: list[dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "users.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(users[0]))
+        writer.writeheader()
+        writer.writerows(users)
+
+
+def land_exports(landing: Path, original: Path, day, users: list[dict]) -> None:
+    """The day's directory and CRM exports (the CRM as on night one, from the generator's landing: night
+    one's privacy stage deleted the kept exports that name its opted-out colleague)."""
+    write_users(landing / "directory" / day.isoformat(), users)
+    (landing / "crm" / day.isoformat()).mkdir(parents=True, exist_ok=True)
+    crm = (original / "crm" / FIRST.isoformat() / "crm.csv").read_bytes()
+    (landing / "crm" / day.isoformat() / "crm.csv").write_bytes(crm)
+
+
+def ask_for_an_introduction(settings, seller: str, lead: str, before) -> None:
+    """A seller asks for an introduction to the person who will ask to be erased (a logged draft)."""
+    from wkw.serve.introduce import DRAFT, request_introduction
+
+    via = sorted(colleague for colleague, contact in before if contact == lead and colleague != seller)[0]
+    request_introduction(settings, lead, via, seller, DRAFT)
+
+
+def alias_mail(alias: str, name: str, to: str) -> str:
+    return (
+        f"Message-ID: <alias-after-opt-out@contoso.com>\nDate: Fri, 27 Nov 2026 09:00:00 +0000\n"
+        f'From: "{name}" <{alias}>\nTo: <{to}>\nSubject: hello\n\nbody\n'
+    )
+
+
 @pytest.fixture(scope="module")
-def nights(spark, local_night, tmp_path_factory):
-    """Night one is the suite's company night (a copy of its lake and landing); the requests land for
-    night two, which runs with `retention_days = 0` so that the purge happens at once."""
+def nights(spark, local_night, company_landing, tmp_path_factory):
+    """Night one is the suite's company night (a copy of its lake and landing). Before night two, a seller
+    asks for an introduction to a contact; then the contact asks to be erased and the colleague who
+    introduces most opts out, and a calls export lands with a broken row naming both. Night three, the
+    colleague gets an alias that writes to a contact. Then night one runs again. Retention is 0, so every
+    purge happens at once."""
     assert local_night.logical_date == FIRST
     root = tmp_path_factory.mktemp("privacy")
     base = copy_of(local_night, root, with_landing=True)
@@ -78,59 +122,81 @@ def nights(spark, local_night, tmp_path_factory):
     # The colleague who introduces most, and a contact someone else knows too.
     by_colleague = Counter(colleague for colleague, _ in before)
     leaver = next(c for c, _ in by_colleague.most_common() if c != truth["sample_seller"])
-    erased = sorted(contact for colleague, contact in before if colleague != leaver)[0]
-    with (landing / "directory" / FIRST.isoformat() / "users.csv").open(newline="") as fh:
+    erased = sorted(
+        contact for colleague, contact in before if colleague not in (leaver, truth["sample_seller"])
+    )[0]
+    original = company_landing.landing
+    with (original / "directory" / FIRST.isoformat() / "users.csv").open(newline="") as fh:
         users = list(csv.DictReader(fh))
     [leaver_row] = [u for u in users if u["email"] == leaver]
-    leaver_addresses = {leaver, *filter(None, leaver_row["aliases"].split(";"))}
+    alias = "later." + leaver
+    leaver_addresses = {leaver, alias, *filter(None, leaver_row["aliases"].split(";"))}
     subjects = leaver_addresses | {erased}
+    names = {leaver_row["name"].lower(), contact_name(settings, erased).lower()}
     held_before = files_holding(Path(settings.lake), subjects)
-    for user in users:
-        if user["email"] == leaver:
-            user["opted_out"] = "true"
-    second = landing / "directory" / SECOND.isoformat()
-    second.mkdir(parents=True)
-    with (second / "users.csv").open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(users[0]))
-        writer.writeheader()
-        writer.writerows(users)
-    (landing / "crm" / SECOND.isoformat()).mkdir(parents=True)
-    crm = (landing / "crm" / FIRST.isoformat() / "crm.csv").read_bytes()
-    (landing / "crm" / SECOND.isoformat() / "crm.csv").write_bytes(crm)
+    ask_for_an_introduction(settings, truth["sample_seller"], erased, before)
+
+    leaver_row["opted_out"] = "true"
+    land_exports(landing, original, SECOND, users)
     requests = landing / "privacy" / SECOND.isoformat()
     requests.mkdir(parents=True)
     (requests / "requests.csv").write_text(f"request_id,email\nDSR-0001,{erased}\n,someone@example.com\n")
+    calls = landing / "calls" / SECOND.isoformat()
+    calls.mkdir(parents=True)
+    (calls / "calls.csv").write_text(
+        "call_id,caller,callee,start,duration_seconds,direction\n"
+        f"T-1,{leaver},{erased},{leaver_row['name']},2026-11-26T10:00:00Z,60,outbound\n"
+    )
     run_night_in_process(spark, settings, SECOND)
-    return settings, before, leaver, erased, subjects, held_before
+    after_second = pairs(settings)
+
+    leaver_row["aliases"] = ";".join(filter(None, [leaver_row["aliases"], alias]))
+    land_exports(landing, original, THIRD, users)
+    written = landing / "mail" / THIRD.isoformat() / "late"
+    written.mkdir(parents=True)
+    (written / "1.eml").write_text(alias_mail(alias, leaver_row["name"], truth["sample_lead"]))
+    run_night_in_process(spark, settings, THIRD)
+    run_night_in_process(spark, settings, FIRST)  # a rerun of an older date, after the opt-out
+    return SimpleNamespace(
+        settings=settings,
+        before=before,
+        leaver=leaver,
+        erased=erased,
+        subjects=subjects,
+        held_before=held_before,
+        after_second=after_second,
+        names=names,
+    )
 
 
 def test_before_the_requests_the_people_are_there(nights):
     """The checks below could not pass by accident: both people were in the lake's files after night one."""
-    _, before, leaver, erased, _, held_before = nights
-    assert any(colleague == leaver for colleague, _ in before)
-    assert any(contact == erased for _, contact in before)
-    assert any(name.startswith("published/") for name in held_before)
-    assert any(name.startswith("bronze/mail_messages/") for name in held_before)
+    assert any(colleague == nights.leaver for colleague, _ in nights.before)
+    assert any(contact == nights.erased for _, contact in nights.before)
+    assert any(name.startswith("published/") for name in nights.held_before)
+    assert any(name.startswith("bronze/mail_messages/") for name in nights.held_before)
+    assert all(len(name) > 5 for name in nights.names)
 
 
-def test_after_the_second_night_they_are_in_no_table(nights):
-    settings, *_, subjects, _ = nights
-    assert rows_holding(settings, subjects) == {}
+def test_after_the_nights_they_are_in_no_table(nights):
+    assert rows_holding(nights.settings, nights.subjects | nights.names) == {}
 
 
-def test_no_file_under_the_lake_holds_their_address(nights):
-    settings, *_, subjects, _ = nights
-    assert files_holding(Path(settings.lake), subjects) == []
+def test_no_file_under_the_lake_or_the_kept_landing_holds_their_addresses_or_names(nights):
+    """Logs, checkpoints, quarantine, the introduction log, raw exports: by value and by bytes."""
+    wanted = nights.subjects | nights.names
+    assert files_holding(Path(nights.settings.lake), wanted) == []
+    assert files_holding(Path(nights.settings.landing), wanted) == []
 
 
 def test_everyone_else_keeps_their_ties(nights):
-    settings, before, leaver, erased, _, _ = nights
-    expected = {(c, p) for c, p in before if c != leaver and p != erased}
-    assert pairs(settings) == expected
+    expected = {(c, p) for c, p in nights.before if c != nights.leaver and p != nights.erased}
+    assert nights.after_second == expected
+    assert pairs(nights.settings) <= expected  # the alias added after the opt-out introduces nobody
 
 
 def test_the_register_keeps_hashes_and_the_status_of_each_request(nights):
-    settings, _, leaver, erased, _, _ = nights
+    settings, leaver, erased = nights.settings, nights.leaver, nights.erased
     register = DeltaTable(settings.table_path(SILVER, "privacy_requests")).to_pyarrow_table().to_pylist()
     from wkw.privacy.policy import subject_hash
 
@@ -140,10 +206,13 @@ def test_the_register_keeps_hashes_and_the_status_of_each_request(nights):
         assert row["kind"] == kind and row["received_date"] == SECOND
         assert row["status"] == "purged" and row["applied_at"] <= row["purged_at"]
     assert by_subject[subject_hash(erased)]["request_id"] == "erasure:DSR-0001"
+    assert set(map(subject_hash, nights.subjects - {erased})) <= set(
+        by_subject[subject_hash(leaver)]["address_sha256"]
+    )
 
 
 def test_a_bad_request_is_quarantined_and_counted(nights):
-    settings = nights[0]
+    settings = nights.settings
     quarantine = DeltaTable(settings.table_path(BRONZE, "quarantine")).to_pyarrow_table().to_pylist()
     bad = [(r["source"], r["position"], r["reason"]) for r in quarantine if r["source"] == "privacy"]
     assert bad == [("privacy", 3, "missing_request_id")]
@@ -161,7 +230,7 @@ def test_status_shows_each_request(nights, monkeypatch):
     from typer.testing import CliRunner
     from wkw.serve.cli import app
 
-    settings = nights[0]
+    settings = nights.settings
     monkeypatch.setenv("WKW_LAKE", settings.lake)
     shown = CliRunner().invoke(app, ["status", "--privacy", "--json"])
     assert shown.exit_code == 0, shown.output
@@ -207,7 +276,7 @@ def test_the_server_shows_them_nowhere_after_the_second_night(nights, local_nigh
     """`wkw serve` over night one names both people (so the check can fail); over night two no answer
     about any contact, no page and no search holds either address, the erased person's own tile is gone,
     and the opted-out colleague can no longer ask."""
-    settings, _, leaver, erased, subjects, _ = nights
+    settings, leaver, erased, subjects = nights.settings, nights.leaver, nights.erased, nights.subjects
     seller = local_night.truth["sample_seller"]
     before = _everything_served(_server(local_night.settings), seller)
     assert leaver in before and erased in before

@@ -116,11 +116,19 @@ def files_naming(spark: SparkSession, files: list[str], hashes: list[str]) -> li
 
 
 def purge_named(
-    spark: SparkSession, settings: Settings, hashes: list[str], as_of: date, everything: bool, now: datetime
+    spark: SparkSession,
+    settings: Settings,
+    hashes: list[str],
+    as_of: date,
+    extracted: set[date],
+    everything: bool,
+    now: datetime,
 ) -> int:
-    """Delete the kept landing files that name an active subject (all kept dates when `everything`, else
-    only `as_of`'s), record them in `bronze/landing_purges`; the number of files deleted."""
-    folders = [(s, d, f) for s, d, f in dated_folders(settings) if everything or d == as_of]
+    """Delete the kept landing files that name an active subject (all dates when `everything`, else only
+    `as_of`'s; only dates in `extracted`: a night not read yet keeps its landing until it is), record them
+    in `bronze/landing_purges`; the number of files deleted."""
+    wanted = [(s, d, f) for s, d, f in dated_folders(settings) if everything or d == as_of]
+    folders = [(s, d, f) for s, d, f in wanted if d in extracted]
     listed = {path: (source, day) for source, day, folder in folders for path in list_files(folder)}
     named = [path for path in files_naming(spark, sorted(listed), hashes) if _really_inside(path, settings)]
     if not named:
@@ -129,12 +137,23 @@ def purge_named(
     for path in named:
         fs, inner = filesystem(path)
         fs.delete_file(inner)
+        _drop_empty_parents(fs, inner, filesystem(settings.landing)[1])
         source, day = listed[path]
         rows.append((day, source, hashlib.sha256(path.encode("utf-8")).hexdigest(), now))
     spark.createDataFrame(rows, PURGES_SCHEMA).write.format("delta").mode("append").save(
         settings.table_path(BRONZE, PURGES)
     )
     return len(rows)
+
+
+def _drop_empty_parents(fs: pafs.FileSystem, inner: str, root: str) -> None:
+    """A local folder emptied by the purge goes too (a Maildir folder is named for its owner)."""
+    if not isinstance(fs, pafs.LocalFileSystem):
+        return  # object stores have no folders of their own
+    folder = os.path.dirname(inner)
+    while folder.startswith(root.rstrip("/") + "/") and not os.listdir(folder):
+        os.rmdir(folder)
+        folder = os.path.dirname(folder)
 
 
 def purged_on(purges: DataFrame | None, day: date) -> int:

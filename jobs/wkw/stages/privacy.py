@@ -82,7 +82,7 @@ def landing_kept(
         else {r.ingest_date for r in counts.select("ingest_date").distinct().collect()}
     )
     expired = expire_landing(settings, as_of, settings.privacy.landing_retention_days, extracted)
-    purged = purge_named(spark, settings, hashes, as_of, is_new, now)
+    purged = purge_named(spark, settings, hashes, as_of, extracted, is_new, now)
     return (
         f"landing: {len(expired)} date folders older than {settings.privacy.landing_retention_days} days "
         f"deleted, {purged} files naming a withheld person deleted "

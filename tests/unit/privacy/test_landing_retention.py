@@ -17,6 +17,7 @@ from wkw.stages import extract
 AS_OF = date(2026, 11, 26)
 OLGA = "olga.smith@contoso.com"
 NOW = datetime(2026, 11, 26, 23, 0)
+READ = {date(2026, 11, 25), date(2026, 11, 26)}  # the dates extract has read
 
 
 def land(settings, source: str, day: str, name: str, text: str):
@@ -54,12 +55,14 @@ def test_a_kept_file_naming_a_withheld_person_is_deleted_recorded_and_its_date_n
     naming = land(settings, "mail", "2026-11-25", "olga.eml", f'To: "Olga" <{OLGA.title()}>\nFrom: a@b.com\n')
     other = land(settings, "mail", "2026-11-25", "other.eml", "To: smith@contoso.com\nFrom: a@b.com\n")
     tonight = land(settings, "directory", "2026-11-26", "users.csv", f"email,name\n{OLGA},Olga Smith\n")
+    unread = land(settings, "directory", "2026-11-27", "users.csv", f"email,name\n{OLGA},Olga Smith\n")
     hashes = [subject_hash(OLGA)]
 
-    assert landing.purge_named(spark, settings, hashes, AS_OF, everything=False, now=NOW) == 1
+    assert landing.purge_named(spark, settings, hashes, AS_OF, READ, everything=False, now=NOW) == 1
     assert not os.path.exists(tonight) and os.path.exists(naming)  # tonight only: the older file waits
-    assert landing.purge_named(spark, settings, hashes, AS_OF, everything=True, now=NOW) == 1
+    assert landing.purge_named(spark, settings, hashes, AS_OF, READ, everything=True, now=NOW) == 1
     assert not os.path.exists(naming) and os.path.exists(other)
+    assert os.path.exists(unread)  # a night extract has not read yet keeps its landing until it has
     purges = read_optional(spark, settings, BRONZE, landing.PURGES)
     rows = sorted((r.ingest_date, r.source, r.path_sha256) for r in purges.collect())
     assert rows == sorted(
