@@ -24,7 +24,7 @@ from wkw.vocabulary import PARSE_ERROR, SYMLINK, TOO_LARGE, UNREADABLE_FILE
 
 # Hadoop-style schemes that pyarrow knows under another name.
 SCHEME_ALIASES = {"s3a://": "s3://", "s3n://": "s3://", "abfss://": "abfs://"}
-CHUNK_BYTES = 1 << 20  # lines are read in chunks of this many bytes
+CHUNK_BYTES = 64 * 1024  # lines are read in chunks of this many bytes: a range reads at most one past its end
 _LINE_END = re.compile(rb"\r\n|\r|\n")  # where bytes.splitlines cuts
 
 

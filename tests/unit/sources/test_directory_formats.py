@@ -113,7 +113,7 @@ def test_csv_and_json_users_are_one_snapshot(spark, settings):
 def test_json_records_keep_their_line_numbers(spark, settings):
     folder = land(settings, DATA / "directory" / AS_OF.isoformat())
     files = [str(folder / "users_array.json"), str(folder / "users.jsonl")]
-    rows = read_directory_json(spark, files).select(
+    rows = read_directory_json(spark, files, settings.extract.limits).select(
         F.element_at(F.split("source_file", "/"), -1).alias("file"), "position", "id", "reason"
     )
     got = sorted(tuple(row) for row in rows.collect())
