@@ -59,12 +59,18 @@ def _blank_to_null(column: str) -> Column:
     return F.when(value != "", value)
 
 
-def _unparsable(field: str, raw: str, problem: str = "unparsable") -> Column:
-    """ "<field> '<value>' <problem>" when the value reads as a date or a number, else "<field> <problem>":
-    a value in the wrong column may be a name, and quarantine keeps none (wkw.parsing.details)."""
+def _described(field: str, raw: str, problem: str) -> Column:
+    """A field's failure: its value quoted only when it reads as a date or a number (a value in the wrong
+    column may be a name, and quarantine keeps none: wkw.parsing.details), else its name and the problem;
+    "<field> missing" when it is empty."""
     value = F.col(raw)
     shown = F.concat(F.lit(f"{field} '"), value, F.lit(f"' {problem}"))
-    return F.when(value.rlike(DATE_OR_NUMBER_PATTERN), shown).otherwise(F.lit(f"{field} {problem}"))
+    is_missing = value.isNull() | (F.trim(value) == "")
+    return (
+        F.when(is_missing, F.lit(f"{field} missing"))
+        .when(value.rlike(DATE_OR_NUMBER_PATTERN), shown)
+        .otherwise(F.lit(f"{field} {problem}"))
+    )
 
 
 def checked_calls(rows: DataFrame, as_of: date, min_year: int, max_future_days: int) -> DataFrame:
@@ -95,9 +101,9 @@ def checked_calls(rows: DataFrame, as_of: date, min_year: int, max_future_days: 
             BAD_ADDRESS,
             F.when(caller_ok, F.lit("callee is not an address")).otherwise(F.lit("caller is not an address")),
         ),
-        (F.col("started_at").isNull(), BAD_START, _unparsable("start", "raw_start")),
-        (is_impossible, IMPOSSIBLE_DATE, _unparsable("start", "raw_start", "out of range")),
-        (is_bad_duration, BAD_DURATION, _unparsable("duration_seconds", "raw_duration")),
+        (F.col("started_at").isNull(), BAD_START, _described("start", "raw_start", "is not a time")),
+        (is_impossible, IMPOSSIBLE_DATE, _described("start", "raw_start", "is out of range")),
+        (is_bad_duration, BAD_DURATION, _described("duration_seconds", "raw_duration", "is not seconds")),
     ]
     found = F.col("reason").isNotNull()  # the line was already refused by the CSV reader
     reason, detail = F.when(found, F.col("reason")), F.when(found, F.col("detail"))

@@ -99,7 +99,7 @@ def test_source_details_name_no_one(spark, settings):
         ("bad_email", "contact_email is not an address"),
         ("bad_email", "the email field is not an address"),
         ("bad_address", "caller is not an address"),
-        ("bad_start", "start unparsable"),
-        ("bad_duration", "duration_seconds unparsable"),
-        ("bad_start", "start '2026-13-45T10:00:00Z' unparsable"),  # a date is kept: it names no one
+        ("bad_start", "start is not a time"),
+        ("bad_duration", "duration_seconds is not seconds"),
+        ("bad_start", "start '2026-13-45T10:00:00Z' is not a time"),  # a date is kept: it names no one
     ]
