@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wkw.config_extract import Extract
 from wkw.config_sections import (
     SECTIONS,
     Access,
@@ -45,7 +46,7 @@ DEFAULT_CONF = PROJECT_ROOT / "conf" / "wkw.toml"
 BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
 
 # Every table of conf/wkw.toml that is a section: the pipeline's, and the serving side's.
-ALL_SECTIONS: dict[str, type] = {**SECTIONS, "serve": Serve}
+ALL_SECTIONS: dict[str, type] = {**SECTIONS, "extract": Extract, "serve": Serve}
 
 PATH_ENV = {"lake": "WKW_LAKE", "landing": "WKW_LANDING", "jars": "WKW_JARS", "gx_reports": "WKW_GX_REPORTS"}
 
@@ -69,6 +70,7 @@ class Settings:
     calibration: Calibration
     maintenance: Maintenance
     alerts: Alerts
+    extract: Extract
     serve: Serve
 
     @property

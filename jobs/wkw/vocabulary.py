@@ -57,6 +57,8 @@ BAD_DURATION = "bad_duration"
 IMPOSSIBLE_DATE = "impossible_date"
 MISSING_REQUEST_ID = "missing_request_id"
 DUPLICATE_REQUEST_ID = "duplicate_request_id"  # one request id, two addresses (tonight, or an earlier night)
+TOO_LARGE = "too_large"  # a record over [extract] max_record_bytes, a whole-read file over max_file_bytes
+SYMLINK = "symlink"  # a symbolic link in a landing folder: never followed
 # The most characters of a bad record that bronze/quarantine.detail keeps.
 DETAIL_MAX_CHARS = 200
 

@@ -38,6 +38,7 @@ from wkw.parsing.calendar_recurrence import (
     property_text,
     to_utc,
 )
+from wkw.parsing.details import error_name
 from wkw.parsing.headers import FALLBACK_CHARSET
 from wkw.parsing.mail import ParseResult
 from wkw.vocabulary import (
@@ -87,7 +88,7 @@ def parse_ics(
         yield 0, _rejection(rejected.reason, rejected.detail)
         return
     except Exception as exc:  # the contract is to quarantine, never to fail the Spark task
-        yield 0, _rejection(PARSE_ERROR, f"{type(exc).__name__}: {exc}")
+        yield 0, _rejection(PARSE_ERROR, error_name(exc))
         return
     position = 0
     for calendar in calendars:
@@ -104,7 +105,7 @@ def parse_ics(
         except Exception as exc:  # never expected: quarantine this calendar's events rather than fail
             found, failed = (
                 {},
-                {number: (PARSE_ERROR, f"{type(exc).__name__}: {exc}") for number, _ in events},
+                {number: (PARSE_ERROR, error_name(exc)) for number, _ in events},
             )
         for number, event in events:
             yield number, _guarded(event, number, source_file, method.upper(), found, failed)
@@ -129,7 +130,7 @@ def _calendars(data: bytes) -> list[Calendar]:
     try:
         return Calendar.from_ical(text, multiple=True)
     except ValueError as exc:
-        raise _Rejected(NOT_A_CALENDAR, f"{type(exc).__name__}: {exc}") from exc
+        raise _Rejected(NOT_A_CALENDAR, error_name(exc)) from exc
 
 
 def _decode(data: bytes) -> str:
@@ -148,14 +149,14 @@ def _guarded(event, position, source_file, method, found, failed) -> ParseResult
     except _Rejected as rejected:
         return _rejection(rejected.reason, rejected.detail)
     except Exception as exc:  # the contract is to quarantine, never to fail the Spark task
-        return _rejection(PARSE_ERROR, f"{type(exc).__name__}: {exc}")
+        return _rejection(PARSE_ERROR, error_name(exc))
 
 
 def _record(event, position: int, source_file: str, method: str, found, failed) -> dict[str, Any]:
     try:
         start = event.start
     except Exception as exc:
-        raise _Rejected(MISSING_START, None if event.get("DTSTART") is None else str(exc)) from exc
+        raise _Rejected(MISSING_START, None if event.get("DTSTART") is None else error_name(exc)) from exc
     organizer_email, organizer_name = _party(event.get("ORGANIZER"))
     if organizer_email is None:
         raise _Rejected(NO_ORGANIZER, _detail("ORGANIZER", event.get("ORGANIZER")))
@@ -232,4 +233,4 @@ def _made_up_uid(organizer: str, start: date, attendees: list[dict[str, str | No
 
 
 def _detail(name: str, value: Any) -> str:
-    return f"{name} missing" if value is None else f"{name} not a usable address: {value}"
+    return f"{name} missing" if value is None else f"{name} not a usable address"

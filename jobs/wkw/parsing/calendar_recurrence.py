@@ -16,6 +16,7 @@ from typing import Any
 import recurring_ical_events
 from icalendar import Calendar, Component
 
+from wkw.parsing.details import error_name
 from wkw.vocabulary import BAD_RECURRENCE, MISSING_START, PARSE_ERROR
 
 RECURRENCE_PROPERTIES = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
@@ -64,7 +65,7 @@ def expand(
                     found.update(_occurrences(timezones, [(position, event)], window_start, window_end))
                 except Exception as exc:
                     reason = BAD_RECURRENCE if is_recurring(event) else PARSE_ERROR
-                    failed[position] = (reason, f"{type(exc).__name__}: {exc}")
+                    failed[position] = (reason, error_name(exc))
     return found, failed
 
 
@@ -73,12 +74,12 @@ def _expansion_problem(event: Component) -> tuple[str, str] | None:
     try:
         start = event.start
     except Exception as exc:
-        return MISSING_START, str(exc)
+        return MISSING_START, error_name(exc)
     try:
         if to_utc(event.end) < to_utc(start):
             return PARSE_ERROR, "DTEND before DTSTART"
     except Exception as exc:
-        return PARSE_ERROR, f"unusable DTEND or DURATION: {exc}"
+        return PARSE_ERROR, f"unusable DTEND or DURATION: {error_name(exc)}"
     broken = sorted({name for name, _ in getattr(event, "errors", []) if name in RECURRENCE_PROPERTIES})
     if broken:
         return BAD_RECURRENCE, f"unparsable {', '.join(broken)}"

@@ -5,7 +5,7 @@ it runs once per record, so the pure helpers that see the same values again (add
 keep a bounded cache. Only the header block is read; bodies are never decoded and the subject is never
 returned: it is only hashed into `dedupe_key`, which recognises copies of one mail across mailboxes. Every
 call returns a `ParseResult` with either a record shaped like `wkw.schemas.MAIL_RECORD` or a quarantine
-reason; nothing raises.
+reason and a detail that names no person (`wkw.parsing.details`); nothing raises.
 Addresses and names come from `wkw.parsing.addresses`, header reading and dates from `wkw.parsing.headers`.
 
     from wkw.parsing.mail import parse_rfc5322
@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from wkw.parsing.addresses import clean_address, clean_name, collect, rfc_recipient_pairs, rfc_sender
+from wkw.parsing.details import error_name, unparsable
 from wkw.parsing.headers import (
     automated_reason,
     clean_id,
@@ -124,7 +125,7 @@ def _guarded(parse, data, source_file: str, position: int) -> ParseResult:
     except _Rejected as rejected:
         return _rejection(rejected.reason, rejected.detail)
     except Exception as exc:  # the contract is to quarantine, never to fail the Spark task
-        return _rejection(PARSE_ERROR, f"{type(exc).__name__}: {exc}")
+        return _rejection(PARSE_ERROR, error_name(exc))
 
 
 def _rejection(reason: str, detail: str | None) -> ParseResult:
@@ -167,7 +168,7 @@ def _rfc_sent_at(value: str | None) -> datetime:
     try:
         return rfc_date(value)
     except (TypeError, ValueError, OverflowError, IndexError) as exc:
-        raise _Rejected(BAD_DATE, f"Date: {value}") from exc
+        raise _Rejected(BAD_DATE, unparsable("Date", value)) from exc
 
 
 def _parse_graph(line: bytes | str, source_file: str, position: int) -> dict[str, Any]:
@@ -175,7 +176,7 @@ def _parse_graph(line: bytes | str, source_file: str, position: int) -> dict[str
     try:
         message = json.loads(text)
     except ValueError as exc:
-        raise _Rejected(BAD_JSON, f"{type(exc).__name__}: {exc}") from exc
+        raise _Rejected(BAD_JSON, _json_error(exc)) from exc
     if not isinstance(message, dict):
         raise _Rejected(BAD_JSON, f"a JSON {type(message).__name__}, not an object")
     sent_at = _graph_sent_at(message.get("sentDateTime"))
@@ -208,7 +209,14 @@ def _graph_sent_at(value: Any) -> datetime:
     try:
         return iso_date(value)
     except (ValueError, OverflowError) as exc:
-        raise _Rejected(BAD_DATE, f"sentDateTime: {value}") from exc
+        raise _Rejected(BAD_DATE, unparsable("sentDateTime", value)) from exc
+
+
+def _json_error(exc: ValueError) -> str:
+    """Where the JSON broke (the decoder's own words and place), never the text around it."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{type(exc).__name__}: {exc.msg}: line {exc.lineno} column {exc.colno} (char {exc.pos})"
+    return error_name(exc)
 
 
 def _graph_list(value: Any) -> list[dict[str, Any]]:

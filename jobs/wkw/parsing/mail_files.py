@@ -1,13 +1,18 @@
 """Landing mail files, in pieces, to Arrow record batches of parsed mail: the extract stage's `mapInArrow`.
 
 A piece is one whole file, or a byte range of a Graph JSON-lines export larger than a piece: the lines
-that start inside the range, numbered as in the whole file (`wkw.files.read_line_range`), so that several
-tasks share one big export. Each Spark task parses its pieces with `wkw.parsing.mail` and hands the
-records to the JVM as Arrow record batches (`PARSED`), column by column, instead of one pickled row each.
+that start inside the range, read from a seek to the range's start (`wkw.files.read_lines`), so that
+several tasks share one big export and each reads about its own bytes only. A Graph line's position is
+1 + the byte offset where it starts (`tail -c +<position> file | head -n 1` shows it), the same whether the
+file is read whole or in ranges; an mbox message's is the line of its `From ` separator. Graph exports and
+mbox files are streamed; any other file is one message, read whole. A line, message or file over
+`[extract] max_record_bytes` is quarantined `too_large` (position and size) and reading goes on. Each
+Spark task parses its pieces with `wkw.parsing.mail` and hands the records to the JVM as Arrow record
+batches (`PARSED`), column by column, instead of one pickled row each.
 
     tasks = plan_tasks(list_sized_files(folder), piece_bytes, files_per_task)
     pieces = spark.createDataFrame(spark.sparkContext.parallelize(tasks, len(tasks)).flatMap(iter), PIECE)
-    parsed = pieces.mapInArrow(parse_pieces, PARSED)
+    parsed = pieces.mapInArrow(partial(parse_pieces, settings.extract.limits), PARSED)
 """
 
 import gc
@@ -22,10 +27,12 @@ from pyspark.sql import types as T
 from pyspark.sql.pandas.types import to_arrow_schema
 
 from wkw import schemas
-from wkw.files import read_bytes, read_line_range
+from wkw.config_extract import ReadLimits
+from wkw.files import open_landing, read_lines, read_whole, refusal
+from wkw.parsing.details import too_large
 from wkw.parsing.mail import ParseResult, parse_graph_line, parse_rfc5322
-from wkw.parsing.mbox import iter_mbox
-from wkw.vocabulary import DETAIL_MAX_CHARS, EMPTY_FILE, UNREADABLE_FILE
+from wkw.parsing.mbox import iter_mbox_stream
+from wkw.vocabulary import DETAIL_MAX_CHARS, EMPTY_FILE, TOO_LARGE
 
 GRAPH_SUFFIXES = (".jsonl", ".json")
 MBOX_SUFFIX = ".mbox"
@@ -82,13 +89,13 @@ def plan_tasks(files: list[tuple[str, int]], piece_bytes: int, files_per_task: i
     return tasks
 
 
-def parse_pieces(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """`mapInArrow` function: batches of PIECE rows in, batches of PARSED rows out."""
+def parse_pieces(limits: ReadLimits, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """`mapInArrow` function (with `limits` bound): batches of PIECE rows in, batches of PARSED rows out."""
     rows: list[tuple] = []
     with _no_cyclic_gc():
         for batch in batches:
             for piece in zip(*(batch.column(name).to_pylist() for name in PIECE.names), strict=True):
-                for row in piece_rows(*piece):
+                for row in piece_rows(*piece, limits):
                     rows.append(row)
                     if len(rows) == BATCH_ROWS:
                         yield to_batch(rows)
@@ -111,47 +118,55 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def piece_rows(path: str, start: int | None, end: int | None) -> Iterator[tuple]:
-    """PARSED tuples of one piece; a piece that cannot be read is one quarantined record (position 0)."""
+def piece_rows(path: str, start: int | None, end: int | None, limits: ReadLimits) -> Iterator[tuple]:
+    """PARSED tuples of one piece. A piece that cannot be read (gone, a symbolic link, too large) or fails
+    in a way nobody foresaw is one more quarantined record at position 0: never a failed task."""
     try:
-        if start is None and end is None:
-            results = parse_file(path, read_bytes(path))
-        else:
-            first_line, block = read_line_range(path, start or 0, end)
-            results = graph_lines(block, path, first_line)
-    except OSError as error:  # vanished or unreadable since listing: quarantined, never fatal
+        for position, result in piece_results(path, start, end, limits):
+            if result.record is not None:
+                yield (True, None, None, *_mail_values(result.record))
+            else:
+                yield (False, result.reason, result.detail, path, position, *_NO_RECORD)
+    except Exception as error:
+        reason, detail = refusal(error)
         where = "" if start is None else f"bytes {start}-{'' if end is None else end}: "
-        detail = f"{where}{type(error).__name__}: {error}"[:DETAIL_MAX_CHARS]
-        yield (False, UNREADABLE_FILE, detail, path, 0, *_NO_RECORD)
-        return
-    for position, result in results:
-        if result.record is not None:
-            yield (True, None, None, *_mail_values(result.record))
-        else:
-            yield (False, result.reason, result.detail, path, position, *_NO_RECORD)
+        yield (False, reason, f"{where}{detail}"[:DETAIL_MAX_CHARS], path, 0, *_NO_RECORD)
 
 
-def parse_file(path: str, content: bytes) -> Iterator[tuple[int, ParseResult]]:
-    """(position, result) per record: each non-blank line of a Graph export, each message of an mbox
-    (position: the line of its `From ` separator), or the one message of any other file."""
+def piece_results(
+    path: str, start: int | None, end: int | None, limits: ReadLimits
+) -> Iterator[tuple[int, ParseResult]]:
+    """(position, result) per record: each non-blank line of a Graph export's piece, each message of an
+    mbox, or the one message of any other file (position 0; over the record limit: too_large, unread)."""
     if is_graph(path):
-        yield from graph_lines(content, path, 1)
+        yield from graph_lines(path, start or 0, end, limits.max_record_bytes)
     elif path.lower().endswith(MBOX_SUFFIX):
-        found = False
-        for number, message in iter_mbox(content):
-            found = True
-            yield number, parse_rfc5322(message, path, number)
-        if not found:  # an empty mbox is one record read, quarantined: nothing goes uncounted
-            yield 0, ParseResult(reason=EMPTY_FILE)
+        yield from mbox_messages(path, limits.max_record_bytes)
     else:
-        yield 0, parse_rfc5322(content, path, 0)
+        yield 0, parse_rfc5322(read_whole(path, limits.max_record_bytes), path, 0)
 
 
-def graph_lines(block: bytes, path: str, first_line: int) -> Iterator[tuple[int, ParseResult]]:
-    """(line number, result) of each non-blank line of a block of Graph JSON lines."""
-    for number, line in enumerate(block.splitlines(), start=first_line):
-        if line.strip():
-            yield number, parse_graph_line(line, path, number)
+def graph_lines(path: str, start: int, end: int | None, max_bytes: int) -> Iterator[tuple[int, ParseResult]]:
+    """(1 + byte offset, result) of each non-blank line of a Graph export that starts in [start, end)."""
+    for offset, line, size in read_lines(path, start, end, max_bytes):
+        if line is None:
+            yield offset + 1, ParseResult(reason=TOO_LARGE, detail=too_large("the line", size, max_bytes))
+        elif line.strip():
+            yield offset + 1, parse_graph_line(line, path, offset + 1)
+
+
+def mbox_messages(path: str, max_bytes: int) -> Iterator[tuple[int, ParseResult]]:
+    """(line of its separator, result) per message of an mbox; an empty mbox is one quarantined record."""
+    found = False
+    with open_landing(path) as handle:
+        for number, message, size in iter_mbox_stream(handle, max_bytes):
+            found = True
+            if message is None:
+                yield number, ParseResult(reason=TOO_LARGE, detail=too_large("the message", size, max_bytes))
+            else:
+                yield number, parse_rfc5322(message, path, number)
+    if not found:  # an empty mbox is one record read, quarantined: nothing goes uncounted
+        yield 0, ParseResult(reason=EMPTY_FILE)
 
 
 def to_batch(rows: list[tuple]) -> pa.RecordBatch:

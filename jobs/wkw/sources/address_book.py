@@ -21,7 +21,7 @@ from wkw.config import Settings
 from wkw.files import list_files
 from wkw.sources.csv_lines import clean_email, is_valid_email, read_csv_lines
 from wkw.sources.outcomes import outcomes
-from wkw.vocabulary import ADDRESS_BOOK_HEADER, ADDRESS_BOOK_SOURCE, BAD_EMAIL, DETAIL_MAX_CHARS
+from wkw.vocabulary import ADDRESS_BOOK_HEADER, ADDRESS_BOOK_SOURCE, BAD_EMAIL
 
 
 def checked_entries(rows: DataFrame) -> DataFrame:
@@ -30,14 +30,15 @@ def checked_entries(rows: DataFrame) -> DataFrame:
     name = F.trim("contact_name")
     owner_ok, contact_ok = is_valid_email(owner), is_valid_email(contact)
     has_bad_email = F.col("reason").isNull() & ~(owner_ok & contact_ok)
-    bad_address = F.when(owner_ok, F.col("contact_email")).otherwise(F.col("owner"))
+    # Which field fails, never its value: quarantine keeps no address.
+    bad_address = F.when(owner_ok, F.lit("contact_email is not an address")).otherwise(
+        F.lit("owner is not an address")
+    )
     return rows.select(
         "source_file",
         "position",
         F.when(has_bad_email, F.lit(BAD_EMAIL)).otherwise(F.col("reason")).alias("reason"),
-        F.when(has_bad_email, F.substring(bad_address, 1, DETAIL_MAX_CHARS))
-        .otherwise(F.col("detail"))
-        .alias("detail"),
+        F.when(has_bad_email, bad_address).otherwise(F.col("detail")).alias("detail"),
         owner.alias("owner_email"),
         contact.alias("contact_email"),
         F.when(name != "", name).alias("contact_name"),
@@ -55,7 +56,9 @@ def extract_address_book(
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
     """(accepted entries, QUARANTINE rows, ingest counts) for the address books landed on `as_of`."""
     files = list_files(settings.landing_dir(ADDRESS_BOOK_SOURCE, as_of.isoformat()))
-    checked = checked_entries(read_csv_lines(spark, files, ADDRESS_BOOK_HEADER)).persist()
+    checked = checked_entries(
+        read_csv_lines(spark, files, ADDRESS_BOOK_HEADER, settings.extract.limits)
+    ).persist()
     return (
         accepted_entries(checked, as_of),
         *outcomes(checked, "is_accepted", as_of, ADDRESS_BOOK_SOURCE),

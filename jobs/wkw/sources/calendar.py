@@ -4,7 +4,9 @@ The driver only lists the files; Spark tasks (`mapPartitions`) read and parse th
 `wkw.parsing.calendar.parse_ics`, expanding recurring meetings within the analysed window: from
 `lookback_days` before the logical date to `max_future_days` after it. A VEVENT that cannot be accepted,
 a file that is not a usable calendar, a file of another format and a file that cannot be read go to
-quarantine with their reason, source file and position; `ingest_counts` reconciles the two.
+quarantine with their reason, source file and position; `ingest_counts` reconciles the two. A file over
+`[extract] max_file_bytes` is quarantined `too_large` unread, a symbolic link `symlink` (never followed),
+and a failure nobody foresaw `parse_error` for the rest of its file: never a failed night.
 The caller (`wkw.stages.extract`) writes the accepted rows to `bronze/meetings`, partitioned by ingest_date.
 """
 
@@ -18,10 +20,11 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from wkw.config import Settings
-from wkw.files import list_files, read_bytes
+from wkw.config_extract import ReadLimits
+from wkw.files import list_files, read_whole, refusal
 from wkw.parsing.calendar import parse_ics
 from wkw.sources.outcomes import outcomes
-from wkw.vocabulary import CALENDAR_SOURCE, DETAIL_MAX_CHARS, UNKNOWN_FORMAT, UNREADABLE_FILE
+from wkw.vocabulary import CALENDAR_SOURCE, DETAIL_MAX_CHARS, UNKNOWN_FORMAT
 
 ICS_SUFFIX = ".ics"
 FILES_PER_TASK = 500
@@ -87,31 +90,34 @@ def _bad_row(reason: str, detail: str | None, path: str, position: int) -> tuple
     return (False, reason, detail[:DETAIL_MAX_CHARS] if detail else None, path, position, *empty)
 
 
-def _parse_partition(paths, window_start: datetime, window_end: datetime):
+def _parse_partition(paths, window_start: datetime, window_end: datetime, limits: ReadLimits):
     for path in paths:
         if not path.lower().endswith(ICS_SUFFIX):
             yield _bad_row(UNKNOWN_FORMAT, "not an .ics file", path, 0)
             continue
         try:
-            content = read_bytes(path)
-        except OSError as error:  # vanished or unreadable since listing: quarantined, never fatal
-            yield _bad_row(UNREADABLE_FILE, f"{type(error).__name__}: {error}", path, 0)
-            continue
-        for position, result in parse_ics(content, path, window_start, window_end):
-            if result.record is not None:
-                yield _row(result.record)
-            else:
-                yield _bad_row(result.reason, result.detail, path, position)
+            yield from _file_rows(path, window_start, window_end, limits)
+        except Exception as error:  # unreadable since listing, a link, too large, unforeseen: quarantined
+            yield _bad_row(*refusal(error), path, 0)
+
+
+def _file_rows(path: str, window_start: datetime, window_end: datetime, limits: ReadLimits):
+    content = read_whole(path, limits.max_file_bytes)
+    for position, result in parse_ics(content, path, window_start, window_end):
+        if result.record is not None:
+            yield _row(result.record)
+        else:
+            yield _bad_row(result.reason, result.detail, path, position)
 
 
 def parse_calendar_files(
-    spark: SparkSession, paths: list[str], window_start: datetime, window_end: datetime
+    spark: SparkSession, paths: list[str], window_start: datetime, window_end: datetime, limits: ReadLimits
 ) -> DataFrame:
     """File paths -> one row per VEVENT or per bad record, with `accepted` and `reason`."""
     if not paths:
         return spark.createDataFrame([], PARSED)
     slices = max(spark.sparkContext.defaultParallelism, -(-len(paths) // FILES_PER_TASK))
-    parse = partial(_parse_partition, window_start=window_start, window_end=window_end)
+    parse = partial(_parse_partition, window_start=window_start, window_end=window_end, limits=limits)
     return spark.createDataFrame(spark.sparkContext.parallelize(paths, slices).mapPartitions(parse), PARSED)
 
 
@@ -124,7 +130,8 @@ def extract_calendar(
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
     """(accepted meetings, quarantined records, counts) of the calendar files landed for `as_of`."""
     paths = list_files(settings.landing_dir(CALENDAR_SOURCE, as_of.isoformat()))
-    parsed = parse_calendar_files(spark, paths, *calendar_window(as_of, settings)).persist()
+    window = calendar_window(as_of, settings)
+    parsed = parse_calendar_files(spark, paths, *window, settings.extract.limits).persist()
     return (
         accepted_meetings(parsed, as_of),
         *outcomes(parsed, "accepted", as_of, CALENDAR_SOURCE),

@@ -24,6 +24,7 @@ from pyspark.sql import types as T
 
 from wkw.config import Settings
 from wkw.files import list_files
+from wkw.parsing.details import DATE_OR_NUMBER_PATTERN
 from wkw.sources.csv_lines import clean_email, is_valid_email, read_csv_lines
 from wkw.sources.outcomes import outcomes
 from wkw.vocabulary import (
@@ -32,7 +33,6 @@ from wkw.vocabulary import (
     BAD_START,
     CALL_HEADER,
     CALLS_SOURCE,
-    DETAIL_MAX_CHARS,
     IMPOSSIBLE_DATE,
 )
 
@@ -57,6 +57,20 @@ CALL_RECORD = T.StructType(
 def _blank_to_null(column: str) -> Column:
     value = F.trim(F.col(column))
     return F.when(value != "", value)
+
+
+def _described(field: str, raw: str, problem: str) -> Column:
+    """A field's failure: its value quoted only when it reads as a date or a number (a value in the wrong
+    column may be a name, and quarantine keeps none: wkw.parsing.details), else its name and the problem;
+    "<field> missing" when it is empty."""
+    value = F.col(raw)
+    shown = F.concat(F.lit(f"{field} '"), value, F.lit(f"' {problem}"))
+    is_missing = value.isNull() | (F.trim(value) == "")
+    return (
+        F.when(is_missing, F.lit(f"{field} missing"))
+        .when(value.rlike(DATE_OR_NUMBER_PATTERN), shown)
+        .otherwise(F.lit(f"{field} {problem}"))
+    )
 
 
 def checked_calls(rows: DataFrame, as_of: date, min_year: int, max_future_days: int) -> DataFrame:
@@ -85,17 +99,17 @@ def checked_calls(rows: DataFrame, as_of: date, min_year: int, max_future_days: 
         (
             ~caller_ok | ~callee_ok,
             BAD_ADDRESS,
-            F.when(caller_ok, F.col("raw_callee")).otherwise(F.col("raw_caller")),
+            F.when(caller_ok, F.lit("callee is not an address")).otherwise(F.lit("caller is not an address")),
         ),
-        (F.col("started_at").isNull(), BAD_START, F.col("raw_start")),
-        (is_impossible, IMPOSSIBLE_DATE, F.col("raw_start")),
-        (is_bad_duration, BAD_DURATION, F.col("raw_duration")),
+        (F.col("started_at").isNull(), BAD_START, _described("start", "raw_start", "is not a time")),
+        (is_impossible, IMPOSSIBLE_DATE, _described("start", "raw_start", "is out of range")),
+        (is_bad_duration, BAD_DURATION, _described("duration_seconds", "raw_duration", "is not seconds")),
     ]
     found = F.col("reason").isNotNull()  # the line was already refused by the CSV reader
     reason, detail = F.when(found, F.col("reason")), F.when(found, F.col("detail"))
     for failed, name, evidence in checks:  # first failed check wins
         reason = reason.when(failed, F.lit(name))
-        detail = detail.when(failed, F.substring(evidence, 1, DETAIL_MAX_CHARS))
+        detail = detail.when(failed, evidence)
     return typed.withColumns({"reason": reason, "detail": detail}).withColumn(
         "is_accepted", F.col("reason").isNull()
     )
@@ -122,7 +136,7 @@ def extract_calls(
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
     """(accepted CALL_RECORD rows, QUARANTINE rows, ingest counts) for the calls landed on `as_of`."""
     files = list_files(settings.landing_dir(CALLS_SOURCE, as_of.isoformat()))
-    rows = read_csv_lines(spark, files, CALL_HEADER)
+    rows = read_csv_lines(spark, files, CALL_HEADER, settings.extract.limits)
     checked = checked_calls(
         rows, as_of, settings.filters.min_event_year, settings.filters.max_future_days
     ).persist()

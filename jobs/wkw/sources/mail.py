@@ -6,11 +6,13 @@ headers and returns Arrow batches. Dates a company cannot have are quarantined a
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from wkw.config import Settings
+from wkw.config_extract import ReadLimits
 from wkw.files import list_sized_files
 from wkw.parsing.mail_files import MAIL_COLUMNS, PARSED, PIECE, parse_pieces, plan_tasks
 from wkw.sources.outcomes import outcomes
@@ -28,19 +30,19 @@ MIN_PIECE_BYTES = 1 << 20
 MAX_PIECE_BYTES = 32 << 20  # about 90,000 Graph lines: a few seconds of one core
 
 
-def parse_mail_files(spark: SparkSession, files: list[tuple[str, int]]) -> DataFrame:
+def parse_mail_files(spark: SparkSession, files: list[tuple[str, int]], limits: ReadLimits) -> DataFrame:
     """(path, size) of landing files -> one row per message or per bad record, with `accepted` and `reason`.
 
     The files are cut into pieces spread over Spark tasks (`wkw.parsing.mail_files`): a big Graph export
     into byte ranges, small files grouped; each task reads and parses its pieces' headers and returns
-    Arrow record batches.
+    Arrow record batches. A record over `limits.max_record_bytes` is quarantined `too_large`.
     """
     parallelism = spark.sparkContext.defaultParallelism
     total_bytes = sum(size for _, size in files)
     piece_bytes = min(MAX_PIECE_BYTES, max(MIN_PIECE_BYTES, total_bytes // (parallelism * TASKS_PER_CORE)))
     tasks = plan_tasks(files, piece_bytes, FILES_PER_TASK)
     pieces = spark.sparkContext.parallelize(tasks, max(len(tasks), 1)).flatMap(iter)
-    return spark.createDataFrame(pieces, PIECE).mapInArrow(parse_pieces, PARSED)
+    return spark.createDataFrame(pieces, PIECE).mapInArrow(partial(parse_pieces, limits), PARSED)
 
 
 def flag_impossible_dates(parsed: DataFrame, as_of: date, min_year: int, max_future_days: int) -> DataFrame:
@@ -67,7 +69,11 @@ def extract_mail(
     spark: SparkSession, settings: Settings, as_of: date
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
     files = list_sized_files(settings.landing_dir(MAIL_SOURCE, as_of.isoformat()))
-    parsed = parse_mail_files(spark, files) if files else spark.createDataFrame([], PARSED)
+    parsed = (
+        parse_mail_files(spark, files, settings.extract.limits)
+        if files
+        else spark.createDataFrame([], PARSED)
+    )
     parsed = flag_impossible_dates(
         parsed, as_of, settings.filters.min_event_year, settings.filters.max_future_days
     ).persist()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from functools import partial
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -26,7 +27,8 @@ from pyspark.sql import types as T
 
 from wkw import schemas
 from wkw.config import Settings
-from wkw.files import list_files
+from wkw.config_extract import ReadLimits
+from wkw.files import list_files, refusal
 from wkw.sources.csv_lines import (
     FOUND_AT,
     LINE_BREAK,
@@ -46,7 +48,6 @@ from wkw.vocabulary import (
     DIRECTORY_OPTIONAL,
     DIRECTORY_SOURCE,
     EMPTY_FILE,
-    UNREADABLE_FILE,
 )
 
 TRUE_WORDS = ["true", "yes", "1", "y"]
@@ -121,12 +122,13 @@ def _json_values(text: str):
                 yield number, None, str(error)
 
 
-def _json_file_rows(path: str):
+def _json_file_rows(path: str, max_bytes: int):
     missing = (None,) * len(DIRECTORY_FIELDS)
     try:
-        text = decoded_text(path)
-    except OSError as error:
-        yield path, 0, UNREADABLE_FILE, f"{type(error).__name__}: {error}"[:DETAIL_MAX_CHARS], *missing
+        text = decoded_text(path, max_bytes)
+    except Exception as error:  # too large, a link, gone since listing, unforeseen: quarantined, never fatal
+        reason, detail = refusal(error)
+        yield path, 0, reason, detail[:DETAIL_MAX_CHARS], *missing
         return
     if not text.strip():
         yield path, 0, EMPTY_FILE, None, *missing
@@ -141,15 +143,16 @@ def _json_file_rows(path: str):
         yield path, position, None, None, *(_as_text(fields.get(name)) for name in DIRECTORY_FIELDS)
 
 
-def _json_partition(paths):
+def _json_partition(limits: ReadLimits, paths):
     for path in paths:
-        yield from _json_file_rows(path)
+        yield from _json_file_rows(path, limits.max_file_bytes)
 
 
-def read_directory_json(spark: SparkSession, files: list[str]) -> DataFrame:
-    """Directory users from JSON files, as strings like the CSV's, with line numbers and bad_json rows."""
+def read_directory_json(spark: SparkSession, files: list[str], limits: ReadLimits) -> DataFrame:
+    """Directory users from JSON files, as strings like the CSV's, with line numbers and bad_json rows; a
+    file over `limits.max_file_bytes` is one `too_large` record, unread (a JSON array is read whole)."""
     slices = max(1, min(len(files), spark.sparkContext.defaultParallelism))
-    rows = spark.sparkContext.parallelize(files, slices).mapPartitions(_json_partition)
+    rows = spark.sparkContext.parallelize(files, slices).mapPartitions(partial(_json_partition, limits))
     return spark.createDataFrame(rows, DIRECTORY_JSON)
 
 
@@ -189,13 +192,20 @@ def normalise_crm(raw: DataFrame, as_of: date) -> DataFrame:
     )
 
 
+def _email_problem(email: Column) -> Column:
+    """Why the email field fails, never its value (quarantine keeps no address)."""
+    is_blank = email.isNull() | (F.trim(email) == "")
+    empty, not_an_address = F.lit("the email field is empty"), F.lit("the email field is not an address")
+    return F.when(is_blank, empty).otherwise(not_an_address)
+
+
 def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFrame, DataFrame, DataFrame]:
     """Valid rows, quarantined rows and the counts of one people export (rows with found-at columns)."""
     has_bad_email = F.col("reason").isNull() & ~is_valid_email(clean_email("email"))
     checked = raw.withColumns(
         {
             "reason": F.when(has_bad_email, F.lit(BAD_EMAIL)).otherwise(F.col("reason")),
-            "detail": F.when(has_bad_email, F.col("email")).otherwise(F.col("detail")),
+            "detail": F.when(has_bad_email, _email_problem(F.col("email"))).otherwise(F.col("detail")),
         }
     ).withColumn("is_valid", F.col("reason").isNull())
     checked = checked.persist()
@@ -208,13 +218,16 @@ def _split(raw: DataFrame, as_of: date, source: str, normalise) -> tuple[DataFra
 
 def extract_directory(spark: SparkSession, settings: Settings, as_of: date):
     files = list_files(settings.landing_dir(DIRECTORY_SOURCE, as_of.isoformat()))
+    limits = settings.extract.limits
     # By the header's names: a reordered export, or an unquoted comma, must never move `opted_out`.
-    from_csv = read_csv_lines(spark, _ending_with(files, CSV_SUFFIX), DIRECTORY_HEADER, DIRECTORY_OPTIONAL)
-    from_json = read_directory_json(spark, _ending_with(files, JSON_SUFFIXES))
+    from_csv = read_csv_lines(
+        spark, _ending_with(files, CSV_SUFFIX), DIRECTORY_HEADER, limits, DIRECTORY_OPTIONAL
+    )
+    from_json = read_directory_json(spark, _ending_with(files, JSON_SUFFIXES), limits)
     return _split(from_csv.unionByName(from_json), as_of, DIRECTORY_SOURCE, normalise_directory)
 
 
 def extract_crm(spark: SparkSession, settings: Settings, as_of: date):
     files = list_files(settings.landing_dir(CRM_SOURCE, as_of.isoformat()))
-    raw = read_csv_lines(spark, _ending_with(files, CSV_SUFFIX), CRM_HEADER)
+    raw = read_csv_lines(spark, _ending_with(files, CSV_SUFFIX), CRM_HEADER, settings.extract.limits)
     return _split(raw, as_of, CRM_SOURCE, normalise_crm)

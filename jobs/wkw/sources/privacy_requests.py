@@ -29,7 +29,7 @@ def extract_erasure_requests(spark: SparkSession, settings: Settings, as_of: dat
     landing/privacy/<date>/*.csv."""
     folder = settings.landing_dir(PRIVACY_SOURCE, as_of.isoformat())
     files = [path for path in list_files(folder) if path.lower().endswith(".csv")]
-    rows = read_csv_lines(spark, files, ERASURE_REQUEST_HEADER)
+    rows = read_csv_lines(spark, files, ERASURE_REQUEST_HEADER, settings.extract.limits)
     email = F.lower(F.trim("email"))
     missing_id = F.trim(F.coalesce("request_id", F.lit(""))) == ""
     reason = (

@@ -251,7 +251,7 @@ def test_unexpected_input_becomes_parse_error():
     result = parse_rfc5322(None, "x.eml")
 
     assert (result.record, result.reason) == (None, "parse_error")
-    assert result.detail.startswith("AttributeError: ")
+    assert result.detail == "AttributeError"  # the type only: a message may quote the input
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,8 @@ def test_entries_are_normalised_and_bad_ones_quarantined(spark, settings):
 
     bad = spark.createDataFrame(
         [
-            ("address_books.csv", 7, "bad_email", "not-an-address"),
-            ("address_books.csv", 8, "bad_email", None),
+            ("address_books.csv", 7, "bad_email", "contact_email is not an address"),  # never the value
+            ("address_books.csv", 8, "bad_email", "owner is not an address"),
             ("address_books.csv", 9, "bad_row", "4 fields, the header has 3"),  # never the line's text
         ],
         "source_file string, position long, reason string, detail string",

@@ -14,6 +14,12 @@ from wkw.sources.mail import extract_mail
 
 AS_OF = date(2026, 11, 26)
 CORPUS = DATA / "bad" / "mail"
+# A Graph line's position: 1 + the byte offset where the line starts (lines 2, 3 and 5 of the export).
+GRAPH_AT = {
+    number: 1
+    + sum(len(line) for line in (CORPUS / "graph_messages.jsonl").read_bytes().splitlines(True)[: number - 1])
+    for number in (1, 2, 3, 5)
+}
 QUARANTINED = {
     ("empty.eml", 0): "empty_file",
     ("binary.eml", 0): "not_a_message",
@@ -23,16 +29,16 @@ QUARANTINED = {
     ("year_1980.eml", 0): "impossible_date",
     ("year_2044.eml", 0): "impossible_date",
     ("no_recipients.eml", 0): "no_recipients",
-    ("graph_messages.jsonl", 2): "bad_json",  # truncated JSON
-    ("graph_messages.jsonl", 3): "bad_json",  # a JSON array, not a message
-    ("graph_messages.jsonl", 5): "missing_date",
+    ("graph_messages.jsonl", GRAPH_AT[2]): "bad_json",  # truncated JSON
+    ("graph_messages.jsonl", GRAPH_AT[3]): "bad_json",  # a JSON array, not a message
+    ("graph_messages.jsonl", GRAPH_AT[5]): "missing_date",
 }
 ACCEPTED = {
     ("undecodable_bytes.eml", 0),
     ("rfc2047_names.eml", 0),
     ("folded_400_lines.eml", 0),
     ("huge_recipient_list.eml", 0),
-    ("graph_messages.jsonl", 1),
+    ("graph_messages.jsonl", GRAPH_AT[1]),
 }
 
 
