@@ -54,3 +54,26 @@ def chromium_page(downloads: Path) -> Iterator[Page]:
                 context.close()
         finally:
             browser.close()
+
+
+def is_local(url: str) -> bool:
+    """A URL the browser answers from this machine: a file, or inline data."""
+    return url.startswith(("file:", "data:", "about:", "blob:"))
+
+
+@contextmanager
+def offline_chromium_page(downloads: Path) -> Iterator[tuple[Page, list[str]]]:
+    """A page as `chromium_page`, with the network cut: every request for anything but a local file is
+    aborted and its URL kept in the list yielded beside the page."""
+    with chromium_page(downloads) as page:
+        refused: list[str] = []
+
+        def local_only(route) -> None:
+            if is_local(route.request.url):
+                route.continue_()
+            else:
+                refused.append(route.request.url)
+                route.abort("internetdisconnected")
+
+        page.context.route("**/*", local_only)
+        yield page, refused

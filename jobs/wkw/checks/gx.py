@@ -2,14 +2,15 @@
 
 Validation definitions and the checkpoint are built in code on an ephemeral context; the DataFrame goes
 in through `batch_parameters`, thresholds through `$PARAMETER`s; Data Docs (HTML) are written for every
-run, pass or fail.
+run, pass or fail, and open offline (wkw.checks.docs_site); for a lake on a URI they are built in a local
+temporary folder and copied there.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from pyspark.sql import DataFrame
 
@@ -56,22 +57,30 @@ def _describe(result) -> list[Failure]:
 def validate_tables(
     tables: dict[str, DataFrame], parameters: dict, reports_dir: str | None, run_name: str
 ) -> tuple[list[Failure], int]:
-    """Run each table's suite: (failures, expectations run). Data Docs go to `reports_dir`."""
+    """Run each table's suite: (failures, expectations run). Data Docs go to `reports_dir` (a local
+    folder or a URI)."""
+    from wkw.checks.docs_site import is_uri, upload_site
+
+    if not reports_dir or not is_uri(reports_dir):
+        return _validate(tables, parameters, reports_dir, run_name)
+    with tempfile.TemporaryDirectory(prefix="wkw-data-docs-") as local_dir:
+        outcome = _validate(tables, parameters, local_dir, run_name)
+        upload_site(local_dir, reports_dir)
+    return outcome
+
+
+def _validate(
+    tables: dict[str, DataFrame], parameters: dict, docs_dir: str | None, run_name: str
+) -> tuple[list[Failure], int]:
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
 
+    from wkw.checks.docs_site import site_config
+
     context = gx.get_context(mode="ephemeral")
-    if reports_dir:
-        Path(reports_dir).mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(
-            site_name=DOCS_SITE,
-            site_config={
-                "class_name": "SiteBuilder",
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": reports_dir},
-            },
-        )
+    if docs_dir:
+        context.add_data_docs_site(site_name=DOCS_SITE, site_config=site_config(docs_dir))
     source = context.data_sources.add_spark(name=DATA_SOURCE)
     definitions, batch_parameters = [], {}
     for name in sorted(tables):
@@ -85,7 +94,7 @@ def validate_tables(
     failures: list[Failure] = []
     checks_run = 0
     for definition, name in zip(definitions, sorted(tables), strict=True):
-        actions = [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])] if reports_dir else []
+        actions = [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])] if docs_dir else []
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
                 name=f"{name}_checkpoint",

@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 from pyspark.sql import functions as F
 from support.people import opted_out_only
-from wkw import schemas
+from support.staged_gold import staged_gold
 from wkw.checks.cross_table import cross_table_failures
 from wkw.checks.gx import validate_tables
-from wkw.scoring.ranking import rank_introducers, top_introducers
-from wkw.scoring.strength import connection_strength
 
-AS_OF = date(2026, 11, 26)
 PARAMETERS = {"top_n": 5, "strength_max": 1.0}
-LEAD = "lead@fabrikam.com"
 OPTED = "c1@contoso.com"
 
 
 @pytest.fixture(scope="module")
-def staged(spark, tmp_path_factory):
-    from wkw.config import load_settings
-
-    settings = load_settings()
-    touches = []
-    for i in range(1, 7):
-        for direction in ("sent", "received"):
-            at = datetime(2026, 11, 10 + i, 9)
-            touches.append(
-                (at.date(), at, f"c{i}@contoso.com", LEAD, "Lee", "mail", direction, 1, f"k{i}{direction}")
-            )
-    interactions = spark.createDataFrame(touches, schemas.INTERACTION)
-    strength = connection_strength(interactions, AS_OF, settings.model, settings.bands).cache()
-    empty_people = spark.createDataFrame(
-        [], "email string, name string, title string, department string, active boolean, opted_out boolean"
-    )
-    empty_crm = spark.createDataFrame(
-        [], "email string, crm_id string, crm_type string, name string, company string"
-    )
-    names = spark.createDataFrame([], "contact_email string, seen_name string")
-    introducers = rank_introducers(strength, opted_out_only(empty_people), empty_crm, names, "pub-1").cache()
-    return {
-        "connection_strength": strength,
-        "introducers": introducers,
-        "top_introducers": top_introducers(introducers, 5).cache(),
-    }
+def staged(spark):
+    return staged_gold(spark)
 
 
 def test_clean_tables_pass_every_suite(staged, tmp_path):
