@@ -78,7 +78,11 @@ def repoint_publication(spark: SparkSession, settings: Settings, changed: dict) 
     """The current publication names the scrubbed versions of its tables (same rows, minus the withheld)."""
     publications = settings.table_path(PUBLISHED, "publications")
     prefix = settings.table_path(PUBLISHED, "")
-    scrubbed = {path.removeprefix(prefix): path for path in changed if path.startswith(prefix)}
+    scrubbed = {
+        path.removeprefix(prefix): path
+        for path in changed
+        if path.startswith(prefix) and path != publications
+    }
     if not scrubbed or not DeltaTable.isDeltaTable(spark, publications):
         return
     newest = spark.read.format("delta").load(publications).agg(F.max("as_of_date")).first()[0]

@@ -11,9 +11,12 @@ from pathlib import Path
 
 from deltalake import DeltaTable as RustTable
 from support.delta_log import log_files_naming
+from support.tiny_lake import COLLEAGUE, LEAD, write_publication
 from wkw.config import BRONZE, load_settings
 from wkw.privacy.logs import log_names_people, rewrite_logs
+from wkw.privacy.purge import repoint_publication
 from wkw.privacy.scrub import scrub_table
+from wkw.serve.published import current_publication, read_rows
 
 ANN, BOB = "ann.lee@fabrikam.com", "bob.ruiz@fabrikam.com"
 ANN_NAME = "Ann Lee"
@@ -77,3 +80,25 @@ def test_a_scrub_commits_no_statistics_of_addresses(spark, tmp_path):
 
     assert log_files_naming(table, ANN, BOB, ANN_NAME) == []
     assert not log_names_people(str(table))
+
+
+def test_the_current_publication_still_reads_after_its_tables_logs_are_rewritten(spark, tmp_path):
+    lake = tmp_path / "lake"
+    write_publication(lake)  # delta-rs, as before the rule: min/max of every column in every commit
+    write_publication(lake)  # a second publication: the first one's versions are history
+    settings = dataclasses.replace(load_settings(), lake=str(lake))
+    before = current_publication(settings)
+    shown = read_rows(settings, before, "introducers", LEAD)
+    assert log_files_naming(lake / "published" / "introducers", LEAD)
+
+    rewritten, _ = rewrite_logs(spark, settings)  # then repoint, as the privacy stage does
+    repoint_publication(spark, settings, rewritten)
+
+    assert {"introducers", "top_introducers"} <= {Path(path).name for path in rewritten}
+    for table in (log.parent for log in lake.glob("*/*/_delta_log")):
+        assert log_files_naming(table, LEAD, COLLEAGUE) == [], table.name
+    after = current_publication(settings)
+    assert after.publication_id == before.publication_id
+    assert set(after.table_versions) == set(before.table_versions)  # `publications` never names itself
+    assert after.table_versions["introducers"] == rewritten[str(lake / "published" / "introducers")]
+    assert read_rows(settings, after, "introducers", LEAD) == shown
