@@ -61,10 +61,9 @@ def _bound_paths(bound: dict, prefix: tuple[str, ...] = ()) -> set[tuple[str, ..
 
 def names_text(stats: dict | str | None, text: set[tuple[str, ...]]) -> bool:
     """Whether one file's statistics hold a min or max value of a text column."""
-    if isinstance(stats, str):
-        stats = json.loads(stats)
+    stats = _parsed(stats)
     for bound in STATS_BOUNDS:
-        if text & _bound_paths((stats or {}).get(bound) or {}):
+        if text & _bound_paths(stats.get(bound) or {}):
             return True
     return False
 
@@ -87,9 +86,18 @@ def _log_documents(uri: str, data: bytes | None) -> list:
     return [json.loads(line) for line in data.splitlines() if line.strip()]
 
 
-def _filled(stats: dict | str) -> bool:
-    stats = json.loads(stats) if isinstance(stats, str) else stats
-    return any(stats.get(bound) for bound in STATS_BOUNDS)
+def _parsed(stats) -> dict:
+    """One file's statistics as a dict; anything else called `stats` (not JSON, not an object) as none."""
+    if isinstance(stats, str):
+        try:
+            stats = json.loads(stats)
+        except ValueError:
+            return {}
+    return stats if isinstance(stats, dict) else {}
+
+
+def _filled(stats) -> bool:
+    return any(_parsed(stats).get(bound) for bound in STATS_BOUNDS)
 
 
 def log_names_people(table: str) -> bool:
