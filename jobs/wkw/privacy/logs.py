@@ -134,7 +134,10 @@ def rewrite_log(spark: SparkSession, table: str) -> int:
     current = RustTable(table, without_files=True)
     text = text_columns(json.loads(current.schema().to_json())["fields"])
     chosen = current.metadata().configuration.get(STATS_COLUMNS)
-    if chosen and any((name.strip().strip("`"),) in text for name in chosen.split(",")):
+    named = [tuple(name.strip().replace("`", "").split(".")) for name in (chosen or "").split(",")]
+    if any(
+        path[: len(parts)] == parts for parts in named for path in text
+    ):  # a text column, or a struct of them
         spark.sql(f"ALTER TABLE delta.`{table}` UNSET TBLPROPERTIES ('{STATS_COLUMNS}')")
     rows = spark.read.format("delta").load(table)
     rows.write.format("delta").mode("overwrite").option("dataChange", "false").save(table)

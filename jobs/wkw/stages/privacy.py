@@ -12,7 +12,8 @@ Runs after extract and before anything is computed, every night:
    A table whose Delta log holds min/max statistics of a text column (an address, a name: written before
    the lake stopped collecting them) is rewritten without them, its older log files deleted
    (wkw.privacy.logs), and the publication moved to that version too.
-4. VACUUM LITE with `[privacy] retention_days` (default 7, at most 30) of every table whose log shows a
+4. VACUUM LITE with `[privacy] retention_days` (default 7, at most 30; set as each table's
+   `delta.deletedFileRetentionDuration`, which VACUUM honours) of every table whose log shows a
    file removed before the retention (wkw.privacy.retention; the others have nothing to delete): the old
    file versions that still held them are deleted once the retention has passed, and those requests
    become purged.

@@ -71,6 +71,19 @@ def test_statistics_of_dates_alone_are_kept(spark, tmp_path):
     assert not log_names_people(str(table))
 
 
+def test_a_table_told_to_keep_statistics_of_an_address_is_told_otherwise(spark, tmp_path):
+    settings = _settings(tmp_path)
+    table = Path(settings.table_path(BRONZE, "meetings"))
+    _write(spark, table, [(ANN, ANN_NAME, 3, DAY)], {"delta.dataSkippingStatsColumns": "mails,contact_email"})
+    assert log_names_people(str(table))
+
+    assert list(rewrite_logs(spark, settings)[0]) == [str(table)]
+
+    assert "delta.dataSkippingStatsColumns" not in RustTable(str(table)).metadata().configuration
+    assert log_files_naming(table, ANN) == []
+    assert rewrite_logs(spark, settings) == ({}, 1)  # not rewritten again every night
+
+
 def test_a_scrub_commits_no_statistics_of_addresses(spark, tmp_path):
     table = tmp_path / "mail"
     _write(spark, table, [(ANN, ANN_NAME, 3, DAY), (BOB, "Bob Ruiz", 1, DAY)])
