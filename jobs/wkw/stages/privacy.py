@@ -9,7 +9,11 @@ Runs after extract and before anything is computed, every night:
    a colleague opts back in). Erasures never lapse: mail that lands later is scrubbed too.
 3. Every Delta table of the lake scrubbed of every active subject (wkw.privacy.purge); the current
    publication is moved to the scrubbed versions of its tables, so readers never see the person again.
-4. VACUUM LITE with `[privacy] retention_days` (default 7, at most 30) of every table whose log shows a
+   A table whose Delta log holds min/max statistics of a text column (an address, a name: written before
+   the lake stopped collecting them) is rewritten without them, its older log files deleted
+   (wkw.privacy.logs), and the publication moved to that version too.
+4. VACUUM LITE with `[privacy] retention_days` (default 7, at most 30; set as each table's
+   `delta.deletedFileRetentionDuration`, which VACUUM honours) of every table whose log shows a
    file removed before the retention (wkw.privacy.retention; the others have nothing to delete): the old
    file versions that still held them are deleted once the retention has passed, and those requests
    become purged.
@@ -32,6 +36,7 @@ from wkw.config import BRONZE, SILVER, Settings
 from wkw.lake import read_optional, read_table
 from wkw.pipeline import StageResult, stage_main
 from wkw.privacy.landing import expire_landing, purge_named
+from wkw.privacy.logs import rewrite_logs
 from wkw.privacy.purge import purge_reports, record_removals, repoint_publication, scrub_lake, vacuum_lake
 from wkw.privacy.register import (
     APPLIED,
@@ -108,6 +113,8 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     changed = scrub_lake(spark, settings, hashes, None if is_new else as_of)
     record_removals(spark, settings, changed, as_of)
     repoint_publication(spark, settings, changed)
+    rewritten, logged = rewrite_logs(spark, settings)  # no log may keep a removed person's statistics
+    repoint_publication(spark, settings, rewritten)  # the versions before are gone: same rows, newer version
     scrubbed = time.monotonic()
     applied_at = datetime.now(UTC).replace(tzinfo=None)  # wall clock: VACUUM's retention is wall clock
     vacuumed, tables = vacuum_lake(spark, settings, policy.retention_days)
@@ -123,6 +130,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     notes_landing = landing_kept(spark, settings, as_of, hashes, is_new, applied_at)
     by_status = dict(sorted((r.status, r["count"]) for r in register.groupBy("status").count().collect()))
     notes = [f"{len(hashes)} withheld addresses, requests by status {by_status}", timing]
+    notes.append(f"log rewrite of {len(rewritten)} of {logged} tables (statistics of text columns)")
     notes += [
         f"{table}: {numbers['deleted']} rows deleted, {numbers['updated']} rows redacted"
         for table, numbers in sorted(changed.items())
