@@ -88,8 +88,10 @@ def owned_mailboxes(
     spark: SparkSession, settings: Settings, register: DataFrame, only_ingest_date: date | None
 ) -> DataFrame:
     """(request_id, mailbox_sha256) found in bronze mail and meetings (only one ingest slice, when given)."""
-    known = probes(register).localCheckpoint()
     found = spark.createDataFrame([], "request_id string, mailbox_sha256 string")
+    if register.where(F.col("status") != WITHDRAWN).isEmpty():
+        return found  # nobody withheld: no mailbox to look for
+    known = probes(register).localCheckpoint()
     for table, parties in OWNED_RECORDS.items():
         records = read_optional(spark, settings, BRONZE, table)
         if records is None:
