@@ -20,6 +20,7 @@ from wkw.lake import delta_tables, per_table
 from wkw.privacy.register import REGISTER, REMOVALS, REMOVALS_SCHEMA
 from wkw.privacy.retention import vacuum_due
 from wkw.privacy.scrub import scrub_table
+from wkw.privacy.tokens import Redaction
 
 log = logging.getLogger(__name__)
 HOURS_PER_DAY = 24
@@ -28,7 +29,7 @@ RETENTION_PROPERTY = "delta.deletedFileRetentionDuration"
 
 
 def scrub_lake(
-    spark: SparkSession, settings: Settings, hashes: list[str], only_ingest_date: date | None = None
+    spark: SparkSession, settings: Settings, redaction: Redaction, only_ingest_date: date | None = None
 ) -> dict[str, dict]:
     """Every table of the lake but the privacy tables, scrubbed; what changed, by table.
 
@@ -38,7 +39,7 @@ def scrub_lake(
     own = {settings.table_path(SILVER, REGISTER), settings.table_path(SILVER, REMOVALS)}
     paths = [path for path in delta_tables(settings) if path not in own]
     counted = per_table(
-        lambda path: scrub_table(spark, path, hashes, only_ingest_date),
+        lambda path: scrub_table(spark, path, redaction, only_ingest_date),
         paths,
         settings.maintenance.table_workers,
     )
