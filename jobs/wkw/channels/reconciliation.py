@@ -29,9 +29,12 @@ SOURCE_OF_TABLE = {
 
 
 def withheld_outcomes(removals: DataFrame, as_of: date) -> DataFrame:
-    """The records of `as_of` that the privacy stage of that night deleted, as outcomes "withheld"."""
+    """The records ingested on `as_of` that a privacy stage deleted, as outcomes "withheld": that night's
+    and any later night's (a person withheld later loses their older records too; a rerun that keeps the
+    scrubbed bronze of a purged landing counts them). Removals of records a rerun read again are dropped
+    by the privacy stage (wkw.privacy.purge.forget_reread_removals)."""
     mapping = F.create_map(*[F.lit(x) for pair in sorted(SOURCE_OF_TABLE.items()) for x in pair])
-    todays = removals.where((F.col("as_of_date") == F.lit(as_of)) & (F.col("ingest_date") == F.lit(as_of)))
+    todays = removals.where(F.col("ingest_date") == F.lit(as_of))
     return todays.select(
         "ingest_date",
         mapping[F.col("table_name")].alias("source"),

@@ -46,6 +46,16 @@ def scrub_lake(
     return {path: counts for path, counts in counted.items() if counts["deleted"] or counts["updated"]}
 
 
+def forget_reread_removals(spark: SparkSession, settings: Settings, as_of: date, reread: bool) -> None:
+    """When extract read `as_of`'s landing again tonight (`reread`), the removals other nights recorded
+    for records of that date are of records that are no longer there (tonight's scrub counts what it
+    removes again): they go, so the reconciliation counts each removed record once."""
+    path = settings.table_path(SILVER, REMOVALS)
+    if reread and DeltaTable.isDeltaTable(spark, path):
+        day = F.lit(as_of)
+        DeltaTable.forPath(spark, path).delete((F.col("ingest_date") == day) & (F.col("as_of_date") != day))
+
+
 def record_removals(spark: SparkSession, settings: Settings, changed: dict, as_of: date) -> None:
     """Bronze records deleted tonight, by table and ingest date, in `silver/privacy_removals`.
 

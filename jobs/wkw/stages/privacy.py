@@ -37,10 +37,17 @@ from pyspark.sql import functions as F
 from wkw.config import BRONZE, SILVER, Settings
 from wkw.lake import read_optional, read_table
 from wkw.pipeline import StageResult, stage_main
-from wkw.privacy.landing import expire_landing, purge_named
+from wkw.privacy.landing import PURGES, expire_landing, purge_named, purged_on
 from wkw.privacy.logs import rewrite_logs
 from wkw.privacy.owners import owned_mailboxes, with_mailboxes
-from wkw.privacy.purge import purge_reports, record_removals, repoint_publication, scrub_lake, vacuum_lake
+from wkw.privacy.purge import (
+    forget_reread_removals,
+    purge_reports,
+    record_removals,
+    repoint_publication,
+    scrub_lake,
+    vacuum_lake,
+)
 from wkw.privacy.quarantine import migrate_quarantine
 from wkw.privacy.register import (
     APPLIED,
@@ -122,6 +129,8 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     started = time.monotonic()
     migrated = migrate_quarantine(spark, settings)
     changed = scrub_lake(spark, settings, redaction, scope)
+    reread = not purged_on(read_optional(spark, settings, BRONZE, PURGES), as_of)  # extract read landing
+    forget_reread_removals(spark, settings, as_of, reread)
     record_removals(spark, settings, changed, as_of)
     repoint_publication(spark, settings, changed)
     rewritten, logged = rewrite_logs(spark, settings)  # no log may keep a removed person's statistics
