@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from wkw.config import PROJECT_ROOT
+from wkw.ops.lineage import StageOperator
 from wkw.ops.spark_client import run_stage_task
 from wkw.pipeline import STAGE_NAMES
 
@@ -51,7 +52,7 @@ def test_stages_run_in_order_on_the_warm_spark(dag):
         task = downstream[0] if downstream else None
     assert order == STAGES
     for task in dag.tasks:
-        assert type(task).__name__ == "PythonOperator"
+        assert isinstance(task, StageOperator)  # a PythonOperator that names its stage's datasets
         assert task.python_callable is run_stage_task
         assert task.op_kwargs == {
             "stage": task.task_id,
