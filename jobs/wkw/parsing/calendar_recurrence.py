@@ -106,7 +106,7 @@ def start_problem(event: Component) -> tuple[str, str | None] | None:
     try:
         value.dt  # noqa: B018 - a broken value raises here
     except Exception as exc:
-        return BAD_START, error_name(exc)
+        return BAD_START, f"DTSTART unparsable ({error_name(exc)})"
     try:
         event.start  # noqa: B018
     except Exception as exc:

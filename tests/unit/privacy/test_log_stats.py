@@ -16,6 +16,7 @@ from wkw.config import BRONZE, load_settings
 from wkw.privacy.logs import log_names_people, rewrite_logs
 from wkw.privacy.purge import repoint_publication
 from wkw.privacy.scrub import scrub_table
+from wkw.privacy.tokens import Redaction
 from wkw.serve.published import current_publication, read_rows
 
 ANN, BOB = "ann.lee@fabrikam.com", "bob.ruiz@fabrikam.com"
@@ -89,7 +90,7 @@ def test_a_scrub_commits_no_statistics_of_addresses(spark, tmp_path):
     _write(spark, table, [(ANN, ANN_NAME, 3, DAY), (BOB, "Bob Ruiz", 1, DAY)])
     bob = hashlib.sha256(BOB.encode()).hexdigest()
 
-    assert scrub_table(spark, str(table), [bob])["deleted"] == 1
+    assert scrub_table(spark, str(table), Redaction(tokens={bob: "0123456789abcdef"}))["deleted"] == 1
 
     assert log_files_naming(table, ANN, BOB, ANN_NAME) == []
     assert not log_names_people(str(table))
