@@ -127,6 +127,8 @@ def purge_named(
     """Delete the kept landing files that name an active subject (all dates when `everything`, else only
     `as_of`'s; only dates in `extracted`: a night not read yet keeps its landing until it is), record them
     in `bronze/landing_purges`; the number of files deleted."""
+    if not hashes:
+        return 0  # nobody withheld: no landing folder is listed, no file read
     wanted = [(s, d, f) for s, d, f in dated_folders(settings) if everything or d == as_of]
     folders = [(s, d, f) for s, d, f in wanted if d in extracted]
     listed = {path: (source, day) for source, day, folder in folders for path in list_files(folder)}
