@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wkw.config_accounts import Accounts
 from wkw.config_extract import Extract
 from wkw.config_sections import (
     SECTIONS,
@@ -46,7 +47,7 @@ DEFAULT_CONF = PROJECT_ROOT / "conf" / "wkw.toml"
 BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
 
 # Every table of conf/wkw.toml that is a section: the pipeline's, and the serving side's.
-ALL_SECTIONS: dict[str, type] = {**SECTIONS, "extract": Extract, "serve": Serve}
+ALL_SECTIONS: dict[str, type] = {**SECTIONS, "extract": Extract, "serve": Serve, "accounts": Accounts}
 
 PATH_ENV = {"lake": "WKW_LAKE", "landing": "WKW_LANDING", "jars": "WKW_JARS", "gx_reports": "WKW_GX_REPORTS"}
 
@@ -72,6 +73,7 @@ class Settings:
     alerts: Alerts
     extract: Extract
     serve: Serve
+    accounts: Accounts
 
     @property
     def spark_master(self) -> str:

@@ -1,10 +1,12 @@
 """Validate: the audit in write-audit-publish. Staged gold tables of the logical date must pass the
 Great Expectations suites in expectations/ and the cross-table checks here, or nothing is published.
 
-Cross-table checks: every tile row is in the list; no opted-out, excluded or inactive colleague is offered;
-no person of the privacy register (wkw.privacy.register) is in any staged table; the day's records
-reconcile (read = accepted + filtered + quarantined). Results go to `gold/validations`; Data Docs to
-`<lake>/_reports/gx/<date>/index.html`. A failure exits non-zero with a readable summary.
+Cross-table checks: every tile row is in the list; the account view agrees with the list (every person it
+names is there with that colleague and band, its counts are the list's); no opted-out, excluded or
+inactive colleague is offered; no person of the privacy register (wkw.privacy.register) is in any staged
+table (the account view's named people included); the day's records reconcile (read = accepted + filtered
++ quarantined). Results go to `gold/validations`; Data Docs to `<lake>/_reports/gx/<date>/index.html`.
+A failure exits non-zero with a readable summary.
 
     spark-submit jobs/wkw/stages/validate.py --date 2026-11-26
 """
@@ -19,6 +21,7 @@ from pyspark.sql import functions as F
 from wkw.checks.cross_table import (
     CROSS_TABLE_CHECKS,
     STRENGTH_MAX,
+    account_failures,
     cross_table_failures,
     publication_id_of,
     validation_row,
@@ -63,6 +66,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     directory = colleagues_on(read_table(spark, settings, BRONZE, "directory"), as_of, settings.privacy)
     reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == as_of)
     failures += cross_table_failures(tables, directory, reconciliation)
+    failures += account_failures(tables, settings.accounts)
     failures += withheld_failures(tables, withheld_hashes(spark, settings))
     failures += volume_failures(tables["top_introducers"], current_tile(spark, settings), settings.volume)
     checks_run += CROSS_TABLE_CHECKS
