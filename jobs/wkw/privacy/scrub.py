@@ -2,11 +2,12 @@
 
 Removal follows one schema convention, so that no table can be forgotten: a column holding an address is
 named `email`, `*_email` (one address), `aliases` or `*_emails` (arrays), `display_names` (a map keyed by
-address) or `attendees` (structs with an `email`). A row whose single-address column or `aliases` names a
-withheld person is deleted (but a meeting's organizer is redacted, the meeting stays for its other
-participants); inside arrays, maps and attendee lists the person is replaced by a
+address), `attendees` or `*_contacts` (structs with an `email`). A row whose single-address column or
+`aliases` names a withheld person is deleted (but a meeting's organizer is redacted, the meeting stays for
+its other participants); inside arrays, maps and attendee lists the person is replaced by a
 `redacted:<hash prefix>` token (a kept mail keeps its audience size, nobody can read who it was), and the
-display name beside them is dropped. Predicates name hashes only, so the Delta log never holds an address.
+display name beside them is dropped; from a `*_contacts` list (the account view's named people) their
+entry is dropped whole. Predicates name hashes only, so the Delta log never holds an address.
 
     from wkw.privacy.scrub import withheld_rule, scrub_table
 """
@@ -25,6 +26,9 @@ TOKEN_HASH_CHARS = 16
 # Single-address columns that are redacted rather than deleted (the record stays for the other people in
 # it), with the display-name column beside them.
 TOKENISED = {"organizer_email": "organizer_name"}
+# Arrays of people named in a row about someone else (the account view's `named_contacts`): a withheld
+# person's entry is dropped, name and all; the row stays for the colleague it is about.
+NAMED_PEOPLE_SUFFIX = "_contacts"
 
 
 def _hash_list(hashes: list[str]) -> str:
@@ -71,6 +75,9 @@ def removal_plan(schema: T.StructType, hashes: list[str]) -> tuple[str | None, s
             if name == "attendees" and "email" in inner.names:
                 touched.append(f"exists(`{name}`, p -> {_is_withheld_sql('p.email', listed)})")
                 updates[name] = f"transform(`{name}`, p -> named_struct({_attendee_fields(inner, listed)}))"
+            elif name.endswith(NAMED_PEOPLE_SUFFIX) and "email" in inner.names:
+                touched.append(f"exists(`{name}`, p -> {_is_withheld_sql('p.email', listed)})")
+                updates[name] = f"filter(`{name}`, p -> NOT {_is_withheld_sql('p.email', listed)})"
     delete = " OR ".join(deletes) or None
     update = " OR ".join(touched) or None
     return delete, update, updates
