@@ -165,7 +165,8 @@ def print_accounts(accounts: list[dict], publication, show_all: bool) -> None:
         heading = "Everyone who knows people at" if show_all else "Who knows people at"
         table = Table(
             title=f"{heading} {escape(account['account'])}\n({kind}; {account['account_contacts']} "
-            f"people known{'; ' + escape(domains) if domains else ''})",
+            f"{'person' if account['account_contacts'] == 1 else 'people'} known"
+            f"{'; ' + escape(domains) if domains else ''})",
             caption=f"publication {publication.publication_id}, as of {publication.as_of_date}",
         )
         table.add_column("#", justify="right")
