@@ -29,6 +29,9 @@ whole night; each task asks it to run `jobs/wkw/stages/<stage>.py`'s `run` and w
 starts the driver when none is up (`wkw spark start` starts it ahead); its master is `[spark] master`
 (WKW_SPARK_MASTER: `local[*]`, or `spark://...` for a cluster). Run one day with
 `wkw run --date YYYY-MM-DD` or `airflow dags test who_knows_whom YYYY-MM-DD`.
+
+Lineage: each task names the tables its stage reads and writes (`wkw.ops.lineage.StageOperator`), and
+Airflow's OpenLineage provider emits its events where `[lineage]` says (docs/lineage.md).
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import Asset, Param, dag
 from wkw.ops.airflow import DAG_ID, FIRST_LOGICAL_DATE
 from wkw.ops.alerts import notify_failure
+from wkw.ops.lineage import StageOperator
 from wkw.ops.spark_client import run_stage_task
 from wkw.pipeline import PUBLISHED_TABLES, STAGES
 
@@ -75,7 +78,7 @@ PUBLISHED_ASSETS = [
 def who_knows_whom():
     previous = None
     for stage in STAGES:
-        task = PythonOperator(
+        task = StageOperator(
             task_id=stage.name,
             python_callable=run_stage_task,
             op_kwargs={

@@ -20,6 +20,7 @@ from typing import Any
 
 from wkw.config_accounts import Accounts
 from wkw.config_extract import Extract
+from wkw.config_lineage import Lineage
 from wkw.config_sections import (
     SECTIONS,
     Access,
@@ -47,7 +48,13 @@ DEFAULT_CONF = PROJECT_ROOT / "conf" / "wkw.toml"
 BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
 
 # Every table of conf/wkw.toml that is a section: the pipeline's, and the serving side's.
-ALL_SECTIONS: dict[str, type] = {**SECTIONS, "extract": Extract, "serve": Serve, "accounts": Accounts}
+ALL_SECTIONS: dict[str, type] = {
+    **SECTIONS,
+    "extract": Extract,
+    "serve": Serve,
+    "lineage": Lineage,
+    "accounts": Accounts,
+}
 
 PATH_ENV = {"lake": "WKW_LAKE", "landing": "WKW_LANDING", "jars": "WKW_JARS", "gx_reports": "WKW_GX_REPORTS"}
 
@@ -73,6 +80,7 @@ class Settings:
     alerts: Alerts
     extract: Extract
     serve: Serve
+    lineage: Lineage
     accounts: Accounts
 
     @property
@@ -152,6 +160,18 @@ def read_conf(conf_file: str | os.PathLike | None = None) -> dict[str, Any]:
     return raw
 
 
+def _lineage(raw: dict, paths: dict[str, str]) -> dict:
+    """`[lineage]` with its events file resolved: WKW_LINEAGE_FILE, else the configured path, which follows
+    a moved local lake when it lies under `lake/` (a file transport writes to a local file only)."""
+    lineage = dict(raw.get("lineage", {}))
+    configured = os.environ.get("WKW_LINEAGE_FILE") or lineage.get("file", "")
+    if configured and not os.environ.get("WKW_LINEAGE_FILE") and configured.startswith("lake/"):
+        if "://" not in paths["lake"]:
+            configured = f"{paths['lake'].rstrip('/')}/{configured.removeprefix('lake/')}"
+    lineage["file"] = _resolve(configured) if configured else ""
+    return lineage
+
+
 def load_settings(conf_file: str | os.PathLike | None = None) -> Settings:
     raw = read_conf(conf_file)
     try:
@@ -173,7 +193,7 @@ def load_settings(conf_file: str | os.PathLike | None = None) -> Settings:
         serve["tokens_file"] = os.environ["WKW_SERVE_TOKENS"]
     if serve.get("tokens_file"):
         serve["tokens_file"] = _resolve(serve["tokens_file"])
-    tables = {**raw, "publish": publish, "spark": spark, "serve": serve}
+    tables = {**raw, "publish": publish, "spark": spark, "serve": serve, "lineage": _lineage(raw, paths)}
     sections = {
         table: build_section(kind, table, tables.get(table, {})) for table, kind in ALL_SECTIONS.items()
     }

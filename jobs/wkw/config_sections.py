@@ -124,6 +124,8 @@ class Publish:
     volume_max_row_change: float
     volume_max_top_changed_share: float
     volume_min_rows: int
+    quarantine_jump: float
+    quarantine_baseline_nights: int
     metastore_url: str
 
     def __post_init__(self) -> None:
@@ -137,6 +139,10 @@ class Publish:
                 "publish", "volume_max_top_changed_share", self.volume_max_top_changed_share
             ),
             volume_min_rows=_whole("publish", "volume_min_rows", self.volume_min_rows, 0),
+            quarantine_jump=positive_number("publish", "quarantine_jump", self.quarantine_jump),
+            quarantine_baseline_nights=_whole(
+                "publish", "quarantine_baseline_nights", self.quarantine_baseline_nights, 1
+            ),
         )
 
 

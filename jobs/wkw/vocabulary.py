@@ -32,7 +32,7 @@ MAIL, MEETING, CALL = "mail", "meeting", "call"
 CHANNELS = (CALL, MAIL, MEETING)  # sorted by name: the order of the last-touch code in the strength state
 SENT, RECEIVED = "sent", "received"
 
-# Quarantine reasons (bronze/quarantine.reason): the record is malformed.
+# Quarantine reasons (bronze/quarantine.reason): the record is malformed; each names what is wrong.
 EMPTY_FILE = "empty_file"
 UNREADABLE_FILE = "unreadable_file"
 UNKNOWN_FORMAT = "unknown_format"
@@ -41,12 +41,10 @@ NOT_A_MESSAGE = "not_a_message"
 MISSING_DATE = "missing_date"
 BAD_DATE = "bad_date"
 NO_SENDER = "no_sender"
-NO_RECIPIENTS = "no_recipients"
 BAD_JSON = "bad_json"
 NOT_A_CALENDAR = "not_a_calendar"
 MISSING_START = "missing_start"
-NO_ORGANIZER = "no_organizer"
-NO_ATTENDEES = "no_attendees"
+BAD_END = "bad_end"  # DTEND before DTSTART, or a DTEND / DURATION that cannot be read
 BAD_RECURRENCE = "bad_recurrence"
 BAD_EMAIL = "bad_email"
 BAD_ROW = "bad_row"
@@ -64,6 +62,10 @@ DETAIL_MAX_CHARS = 200
 
 # Filter reasons (silver.reconciliation.filtered_by): a valid record that carries no relationship.
 DUPLICATE = "duplicate"
+# Filtered at extract, never in bronze: a mail that names no recipient (a draft), a calendar entry with
+# nobody but its organizer (a personal event, a holiday). Counted in bronze/ingest_counts.filtered_by.
+NO_RELATIONSHIP = "no_relationship"
+EXTRACT_FILTERS = (NO_RELATIONSHIP,)
 AUTOMATED = "automated"
 TOO_MANY_RECIPIENTS = "too_many_recipients"
 NO_COLLEAGUE = "no_colleague"

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from wkw.config import PROJECT_ROOT
+from wkw.ops.airflow import DAG_ID
+from wkw.ops.lineage import StageOperator, lineage_edges, night_events, read_events
 from wkw.ops.spark_client import run_stage_task
 from wkw.pipeline import STAGE_NAMES
 
@@ -51,7 +53,7 @@ def test_stages_run_in_order_on_the_warm_spark(dag):
         task = downstream[0] if downstream else None
     assert order == STAGES
     for task in dag.tasks:
-        assert type(task).__name__ == "PythonOperator"
+        assert isinstance(task, StageOperator)  # a PythonOperator that names its stage's datasets
         assert task.python_callable is run_stage_task
         assert task.op_kwargs == {
             "stage": task.task_id,
@@ -92,6 +94,31 @@ def test_dag_run_publishes_the_tile_the_cli_shows(night):
     why = wkw(env, "who-knows", lead, "--why", best["colleague_email"])
     assert why.returncode == 0, why.stderr
     assert re.search(rf"mails sent\s+│ {best['mails_sent']}\s", why.stdout) and best["band"] in why.stdout
+
+
+@pytest.mark.e2e
+def test_the_night_s_lineage_events_lead_from_the_landing_to_the_published_tile(night):
+    """The real night's OpenLineage events (Airflow's provider, [lineage]'s file under the lake)."""
+    events_file = night.lake / "_reports" / "lineage" / "events.jsonl"
+    events = night_events(read_events(events_file), DAG_ID, NIGHT.isoformat())
+    completed = {event["job"]["name"] for event in events if event["eventType"] == "COMPLETE"}
+    assert completed == {f"{DAG_ID}.{stage}" for stage in STAGES}
+    lake, landing = f"file:{night.lake}", f"file:{night.landing.resolve()}"
+    chain = [
+        f"{landing}/mail/{NIGHT.isoformat()}",
+        f"{lake}/bronze/mail_messages",
+        f"{lake}/silver/interactions",
+        f"{lake}/gold/connection_strength",
+        f"{lake}/gold/top_introducers",
+        f"{lake}/published/top_introducers",
+    ]
+    jobs = [f"{DAG_ID}.{job}" for job in ("extract", "interactions", "strength", "introducers", "publish")]
+    edges = lineage_edges(events)
+    missing = [step for step in zip(chain, jobs, chain[1:], strict=False) if step not in edges]
+    assert not missing, (missing, sorted(edges)[:20])
+    people = {tie[side] for tie in night.truth["ties"] for side in ("colleague", "contact")}
+    text = events_file.read_text(encoding="utf-8")
+    assert people and not [address for address in people if address in text]  # tables, never people
 
 
 @pytest.mark.e2e

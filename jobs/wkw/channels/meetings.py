@@ -94,15 +94,19 @@ def participants(records: DataFrame) -> DataFrame:
     attending = F.transform(
         F.filter(
             "attendees",
-            lambda entry: (entry["partstat"] != F.lit(DECLINED)) & (entry["email"] != organizer_email),
+            lambda entry: (
+                (entry["partstat"] != F.lit(DECLINED)) & ~entry["email"].eqNullSafe(organizer_email)
+            ),
         ),
         lambda entry: F.struct(
             entry["email"].alias("email"), entry["name"].alias("name"), F.lit(False).alias("is_organizer")
         ),
     )
-    return records.select(
-        *RECORD_KEY, F.explode(F.concat(F.array(organizer), attending)).alias("who")
-    ).select(*RECORD_KEY, "who.email", "who.name", "who.is_organizer")
+    # An entry without ORGANIZER (attendees named) has no organizer row: every colleague in it "received".
+    everyone = F.filter(F.concat(F.array(organizer), attending), lambda who: who["email"].isNotNull())
+    return records.select(*RECORD_KEY, F.explode(everyone).alias("who")).select(
+        *RECORD_KEY, "who.email", "who.name", "who.is_organizer"
+    )
 
 
 def resolve_participants(

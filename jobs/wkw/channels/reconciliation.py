@@ -29,14 +29,26 @@ SOURCE_OF_TABLE = {
 
 
 def withheld_outcomes(removals: DataFrame, as_of: date) -> DataFrame:
-    """The records of `as_of` that the privacy stage of that night deleted, as outcomes "withheld"."""
+    """The records ingested on `as_of` that a privacy stage deleted, as outcomes "withheld": that night's
+    and any later night's (a person withheld later loses their older records too; a rerun that keeps the
+    scrubbed bronze of a purged landing counts them). Removals of records a rerun read again are dropped
+    by the privacy stage (wkw.privacy.purge.forget_reread_removals)."""
     mapping = F.create_map(*[F.lit(x) for pair in sorted(SOURCE_OF_TABLE.items()) for x in pair])
-    todays = removals.where((F.col("as_of_date") == F.lit(as_of)) & (F.col("ingest_date") == F.lit(as_of)))
+    todays = removals.where(F.col("ingest_date") == F.lit(as_of))
     return todays.select(
         "ingest_date",
         mapping[F.col("table_name")].alias("source"),
         F.explode(F.array_repeat(F.lit(WITHHELD), F.col("rows").cast("int"))).alias("filter_reason"),
     ).where(F.col("source").isNotNull())
+
+
+def extract_filtered(extract_counts: DataFrame, as_of: date) -> DataFrame | None:
+    """(source, filter_reason, records) that extract filtered on `as_of` (a draft, a personal event: valid
+    records naming no relationship, never in bronze); None for counts written before extract filtered."""
+    if "filtered_by" not in extract_counts.columns:
+        return None
+    todays = extract_counts.where(F.col("ingest_date") == F.lit(as_of))
+    return todays.select("source", F.explode("filtered_by").alias("filter_reason", "records"))
 
 
 def reconciliation(
@@ -45,7 +57,8 @@ def reconciliation(
     """One row per source for the records ingested on `as_of`: read = accepted + filtered + quarantined.
 
     `outcomes` has one row per bronze record (ingest_date, source, filter_reason: null when it reached
-    silver); `extract_counts` is extract's read / accepted / quarantined per source; `removals` the
+    silver); `extract_counts` is extract's read / accepted / filtered (by reason) / quarantined per source
+    (its filtered records never reached bronze, so they have no outcome); `removals` the
     records the privacy stage deleted (filtered "withheld"). A source without outcomes (directory, CRM)
     has nothing else filtered: what extract accepted and privacy kept is accepted.
     """
@@ -56,6 +69,9 @@ def reconciliation(
         todays = todays.unionByName(withheld_outcomes(removals, as_of))
     # Records per (source, reason) first: the outcomes (every channel judged again) are computed once.
     per_reason = todays.groupBy("source", "filter_reason").agg(F.count(F.lit(1)).alias("records"))
+    at_extract = extract_filtered(extract_counts, as_of)
+    if at_extract is not None:
+        per_reason = per_reason.unionByName(at_extract)
     reason, records = F.col("filter_reason"), F.col("records")
     judged = reason.isNotNull() & (reason != F.lit(WITHHELD))
     kept = per_reason.groupBy("source").agg(
@@ -66,7 +82,9 @@ def reconciliation(
             F.array_sort(F.collect_list(F.when(reason.isNotNull(), F.struct("filter_reason", "records"))))
         ).alias("filtered_by"),
     )
-    counts = extract_counts.where(F.col("ingest_date") == F.lit(as_of))
+    counts = extract_counts.where(F.col("ingest_date") == F.lit(as_of)).select(
+        "source", "read", "accepted", "quarantined"
+    )
     joined = counts.join(kept, on="source", how="left")
     # Sources whose records have outcomes count what reached silver; the others what privacy kept.
     has_outcomes = F.coalesce(F.col("judged"), F.lit(0)) + F.coalesce(F.col("kept"), F.lit(0)) > 0

@@ -118,15 +118,23 @@ def unlisted_failures(tables: dict[str, DataFrame], directory: DataFrame) -> lis
 
 
 def validation_row(
-    spark: SparkSession, as_of: date, pub_id: str, checks: int, failures: list[Failure]
+    spark: SparkSession,
+    as_of: date,
+    pub_id: str,
+    checks: int,
+    failures: list[Failure],
+    warnings: list | None = None,
 ) -> DataFrame:
-    """The verdict publish looks for: this publication id, on this date, passed (or not, and why)."""
+    """The verdict publish looks for: this publication id, on this date, passed (or not, and why), and
+    the warnings that do not stop it (wkw.checks.quarantine)."""
     failed = [(f.table, f.check, f.detail) for f in failures]
+    warned = [(w.table, w.check, w.detail) for w in warnings or []]
+    findings = "array<struct<table_name: string, check_name: string, detail: string>>"
     schema = (
         "as_of_date date, publication_id string, passed boolean, checks_run int, "
-        "failures array<struct<table_name: string, check_name: string, detail: string>>"
+        f"failures {findings}, warnings {findings}"
     )
-    return spark.createDataFrame([(as_of, pub_id, not failures, checks, failed)], schema)
+    return spark.createDataFrame([(as_of, pub_id, not failures, checks, failed, warned)], schema)
 
 
 def publication_id_of(tables: dict[str, DataFrame]) -> str:

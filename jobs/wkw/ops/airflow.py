@@ -28,7 +28,8 @@ DAGS_FOLDER = PROJECT_ROOT / "dags"
 
 
 def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for `airflow` commands: the project's own Airflow home (SQLite) and DAG folder."""
+    """Environment for `airflow` commands: the project's own Airflow home (SQLite) and DAG folder, and the
+    OpenLineage transport of `[lineage]` (wkw.ops.lineage)."""
 
     env = dict(os.environ if base is None else base)
     bin_dir = str(Path(sys.executable).parent)
@@ -40,7 +41,20 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     env.setdefault("PYSPARK_PYTHON", sys.executable)
     env.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    for key, value in lineage_env(env).items():  # an [openlineage] of the user's own environment wins
+        env.setdefault(key, value)
     return env
+
+
+def lineage_env(env: dict[str, str]) -> dict[str, str]:
+    """Airflow's [openlineage] for `[lineage]` of the settings that `env`'s WKW_* variables select."""
+    from wkw.config import load_settings
+    from wkw.ops.lineage import openlineage_env
+    from wkw.ops.spark_client import environment
+
+    with environment(env):
+        settings = load_settings()
+    return openlineage_env(settings, env)
 
 
 def airflow(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:

@@ -5,12 +5,15 @@ an occurrence to the RECURRENCE-ID VEVENT that overrides it), so a Spark stage c
 `mapPartitions`. Only metadata is returned: UID, SEQUENCE, STATUS, organizer and attendees (address,
 display name, PARTSTAT) and the occurrences that start in the analysed window; SUMMARY, DESCRIPTION,
 LOCATION and every other free text are never read out. Nothing raises: a VEVENT that cannot be accepted
-gets a quarantine reason, and a file that is not a usable calendar gets one result at position 0.
+gets a quarantine reason, and a file that is not a usable calendar gets one result at position 0. A valid
+VEVENT with nobody but its organizer (a personal event, a holiday) gets NO_RELATIONSHIP, which extract
+counts as filtered, not quarantined; one with attendees and no ORGANIZER is kept, organizer None.
 
 Times: a TZID (an Olson name, a Windows name like "W. Europe Standard Time", or the file's VTIMEZONE) is
 honoured; floating times and TZIDs that cannot be resolved are taken as UTC; an all-day (DATE) event
 starts at 00:00 UTC and lasts 1440 minutes per day; a DATE-TIME event without DTEND or DURATION lasts 0
-minutes (RFC 5545). Rooms and resources (CUTYPE=ROOM / RESOURCE) are not people: they are left out of
+minutes (RFC 5545); a DATE at one end and a DATE-TIME at the other is read as midnight of that day in
+the other end's zone. Rooms and resources (CUTYPE=ROOM / RESOURCE) are not people: they are left out of
 the attendees, as are invalid addresses, and `dropped_attendees` counts both. Placing events in time
 (recurrence expansion, UTC, minutes) is done by `wkw.parsing.calendar_recurrence`.
 
@@ -33,26 +36,41 @@ from wkw.parsing.addresses import clean_address, clean_name
 from wkw.parsing.calendar_recurrence import (
     MAX_OCCURRENCES,
     POSITION_TAG,
+    align_date_types,
     expand,
     is_recurring,
     property_text,
+    start_problem,
     to_utc,
 )
 from wkw.parsing.details import error_name
 from wkw.parsing.headers import FALLBACK_CHARSET
 from wkw.parsing.mail import ParseResult
 from wkw.vocabulary import (
+    BAD_ADDRESS,
+    BAD_END,
     BAD_RECURRENCE,
+    BAD_START,
     DETAIL_MAX_CHARS,
     EMPTY_FILE,
     MISSING_START,
-    NO_ATTENDEES,
-    NO_ORGANIZER,
+    NO_RELATIONSHIP,
     NOT_A_CALENDAR,
     PARSE_ERROR,
 )
 
-REASONS = (EMPTY_FILE, NOT_A_CALENDAR, MISSING_START, NO_ORGANIZER, NO_ATTENDEES, BAD_RECURRENCE, PARSE_ERROR)
+# Quarantine reasons, and NO_RELATIONSHIP: a valid entry with nobody but its organizer (filtered).
+REASONS = (
+    EMPTY_FILE,
+    NOT_A_CALENDAR,
+    MISSING_START,
+    BAD_START,
+    BAD_END,
+    BAD_ADDRESS,
+    BAD_RECURRENCE,
+    PARSE_ERROR,
+    NO_RELATIONSHIP,
+)
 
 CONFIRMED, TENTATIVE, CANCELLED = "CONFIRMED", "TENTATIVE", "CANCELLED"
 STATUS_SPELLINGS = {CONFIRMED: CONFIRMED, TENTATIVE: TENTATIVE, CANCELLED: CANCELLED, "CANCELED": CANCELLED}
@@ -99,6 +117,7 @@ def parse_ics(
             event[POSITION_TAG] = str(position)
             # A garbled SEQUENCE would stop the expansion of its whole series: read it as 0 up front.
             event["SEQUENCE"] = _sequence(event.get("SEQUENCE"))
+            align_date_types(event)
             events.append((position, event))
         try:
             found, failed = expand(calendar, events, window_start, window_end)
@@ -153,16 +172,20 @@ def _guarded(event, position, source_file, method, found, failed) -> ParseResult
 
 
 def _record(event, position: int, source_file: str, method: str, found, failed) -> dict[str, Any]:
-    try:
-        start = event.start
-    except Exception as exc:
-        raise _Rejected(MISSING_START, None if event.get("DTSTART") is None else error_name(exc)) from exc
+    problem = start_problem(event)
+    if problem is not None:
+        raise _Rejected(*problem)
+    start = event.start
+    # No ORGANIZER is no defect when attendees are named (they met each other; nobody "sent" it); one that
+    # is not an address is. Nobody but the organizer (a personal event, a holiday): valid, no relationship.
     organizer_email, organizer_name = _party(event.get("ORGANIZER"))
-    if organizer_email is None:
-        raise _Rejected(NO_ORGANIZER, _detail("ORGANIZER", event.get("ORGANIZER")))
-    attendees, dropped = _attendees(event.get("ATTENDEE"))
+    if organizer_email is None and event.get("ORGANIZER") is not None:
+        raise _Rejected(BAD_ADDRESS, _detail("ORGANIZER", event.get("ORGANIZER")))
+    attendees, dropped, invalid = _attendees(event.get("ATTENDEE"))
+    if not attendees and invalid:
+        raise _Rejected(BAD_ADDRESS, f"{invalid} attendees not usable addresses")
     if not attendees:
-        raise _Rejected(NO_ATTENDEES, f"{dropped} attendees left out" if dropped else None)
+        raise _Rejected(NO_RELATIONSHIP)
     if position in failed:
         raise _Rejected(*failed[position])
     occurrences = found.get(position, [])
@@ -196,19 +219,21 @@ def _party(value: Any) -> tuple[str | None, str | None]:
     return email, clean_name(params.get("CN")) if email else None
 
 
-def _attendees(values: Any) -> tuple[list[dict[str, str | None]], int]:
-    """People attending, first mention of each address kept, and how many entries were left out."""
+def _attendees(values: Any) -> tuple[list[dict[str, str | None]], int, int]:
+    """People attending, first mention of each address kept, how many entries were left out, and how many
+    of those were not usable addresses (the others: rooms and resources)."""
     attendees: dict[str, dict[str, str | None]] = {}
-    dropped = 0
+    dropped = invalid = 0
     for value in values if isinstance(values, list) else [values] if values is not None else []:
         params = getattr(value, "params", {})
         email, name = _party(value)
+        invalid += email is None
         if email is None or str(params.get("CUTYPE", "")).strip().upper() in NOT_PEOPLE:
             dropped += 1
             continue
         partstat = str(params.get("PARTSTAT") or DEFAULT_PARTSTAT).strip().upper()
         attendees.setdefault(email, {"email": email, "name": name, "partstat": partstat})
-    return list(attendees.values()), dropped
+    return list(attendees.values()), dropped, invalid
 
 
 def _status(value: Any, method: str) -> str:
@@ -225,7 +250,7 @@ def _sequence(value: Any) -> int:
         return 0
 
 
-def _made_up_uid(organizer: str, start: date, attendees: list[dict[str, str | None]]) -> str:
+def _made_up_uid(organizer: str | None, start: date, attendees: list[dict[str, str | None]]) -> str:
     """A stable stand-in for a missing UID: copies of one meeting in several exports still match."""
     emails = ",".join(sorted(str(attendee["email"]) for attendee in attendees))
     key = f"{organizer}|{to_utc(start).isoformat()}|{emails}"

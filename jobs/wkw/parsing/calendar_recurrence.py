@@ -10,14 +10,14 @@ floating time is read as UTC, a zoned time is converted.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import recurring_ical_events
 from icalendar import Calendar, Component
 
 from wkw.parsing.details import error_name
-from wkw.vocabulary import BAD_RECURRENCE, MISSING_START, PARSE_ERROR
+from wkw.vocabulary import BAD_END, BAD_RECURRENCE, BAD_START, MISSING_START, PARSE_ERROR
 
 RECURRENCE_PROPERTIES = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
 # A meeting recurs at most daily: finer rules are absurd here and would cost millions of occurrences.
@@ -71,15 +71,15 @@ def expand(
 
 def _expansion_problem(event: Component) -> tuple[str, str] | None:
     """Why the VEVENT cannot be placed in time, checked before the library sees it, or None."""
-    try:
-        start = event.start
-    except Exception as exc:
-        return MISSING_START, error_name(exc)
+    problem = start_problem(event)
+    if problem is not None:
+        return problem
+    start = event.start
     try:
         if to_utc(event.end) < to_utc(start):
-            return PARSE_ERROR, "DTEND before DTSTART"
+            return BAD_END, "DTEND before DTSTART"
     except Exception as exc:
-        return PARSE_ERROR, f"unusable DTEND or DURATION: {error_name(exc)}"
+        return BAD_END, f"unusable DTEND or DURATION: {error_name(exc)}"
     broken = sorted({name for name, _ in getattr(event, "errors", []) if name in RECURRENCE_PROPERTIES})
     if broken:
         return BAD_RECURRENCE, f"unparsable {', '.join(broken)}"
@@ -93,6 +93,49 @@ def _expansion_problem(event: Component) -> tuple[str, str] | None:
     if is_recurring(event) and start.year < MIN_SERIES_YEAR:
         return BAD_RECURRENCE, f"series starts in {start.year}"
     return None
+
+
+def start_problem(event: Component) -> tuple[str, str | None] | None:
+    """(reason, detail) when the VEVENT has no usable start: DTSTART absent, unreadable, or at odds with
+    its DTEND or DURATION (the library reads the three together); None when `event.start` works."""
+    value = event.get("DTSTART")
+    if value is None:
+        return MISSING_START, None
+    if isinstance(value, list):
+        return BAD_START, "DTSTART given more than once"
+    try:
+        value.dt  # noqa: B018 - a broken value raises here
+    except Exception as exc:
+        return BAD_START, error_name(exc)
+    try:
+        event.start  # noqa: B018
+    except Exception as exc:
+        return BAD_END, error_name(exc)
+    return None
+
+
+def align_date_types(event: Component) -> None:
+    """A DATE at one end and a DATE-TIME at the other (RFC 5545 wants one type; exporters mix them): the
+    DATE is read as midnight of its day in the other end's zone, so the event is placed rather than lost."""
+    start, end = _value(event.get("DTSTART")), _value(event.get("DTEND"))
+    if not (isinstance(start, date) and isinstance(end, date)):
+        return
+    if isinstance(start, datetime) == isinstance(end, datetime):
+        return
+    if isinstance(start, datetime):
+        event.pop("DTEND")
+        event.add("DTEND", datetime.combine(end, time(), tzinfo=start.tzinfo))
+    else:
+        event.pop("DTSTART")
+        event.add("DTSTART", datetime.combine(start, time(), tzinfo=end.tzinfo))
+
+
+def _value(prop: Any) -> Any:
+    """A property's value, or None when absent, given twice or broken (reading a broken one raises)."""
+    try:
+        return getattr(prop, "dt", None)
+    except Exception:
+        return None
 
 
 def _occurrences(

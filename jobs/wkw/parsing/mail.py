@@ -4,8 +4,9 @@ Pure Python and standard library, so Spark tasks can call it per file or per lin
 it runs once per record, so the pure helpers that see the same values again (addresses, names, subjects)
 keep a bounded cache. Only the header block is read; bodies are never decoded and the subject is never
 returned: it is only hashed into `dedupe_key`, which recognises copies of one mail across mailboxes. Every
-call returns a `ParseResult` with either a record shaped like `wkw.schemas.MAIL_RECORD` or a quarantine
-reason and a detail that names no person (`wkw.parsing.details`); nothing raises.
+call returns a `ParseResult` with either a record shaped like `wkw.schemas.MAIL_RECORD` or a reason:
+a quarantine reason with a detail that names no person (`wkw.parsing.details`), or NO_RELATIONSHIP for a
+valid mail that names no recipient (a draft), which extract counts as filtered; nothing raises.
 Addresses and names come from `wkw.parsing.addresses`, header reading and dates from `wkw.parsing.headers`.
 
     from wkw.parsing.mail import parse_rfc5322
@@ -33,12 +34,13 @@ from wkw.parsing.headers import (
     without_bom,
 )
 from wkw.vocabulary import (
+    BAD_ADDRESS,
     BAD_DATE,
     BAD_JSON,
     DETAIL_MAX_CHARS,
     EMPTY_FILE,
     MISSING_DATE,
-    NO_RECIPIENTS,
+    NO_RELATIONSHIP,
     NO_SENDER,
     NOT_A_MESSAGE,
     PARSE_ERROR,
@@ -47,7 +49,10 @@ from wkw.vocabulary import (
 FORMAT_RFC5322 = "rfc5322"
 FORMAT_GRAPH = "graph"
 
-REASONS = (EMPTY_FILE, NOT_A_MESSAGE, MISSING_DATE, BAD_DATE, NO_SENDER, NO_RECIPIENTS, BAD_JSON, PARSE_ERROR)
+# Quarantine reasons, and NO_RELATIONSHIP: a valid mail that names no recipient, a draft (filtered).
+REASONS = (EMPTY_FILE, NOT_A_MESSAGE, MISSING_DATE, BAD_DATE, NO_SENDER, BAD_ADDRESS, BAD_JSON, PARSE_ERROR)
+REASONS += (NO_RELATIONSHIP,)
+RECIPIENT_HEADERS = ("to", "cc", "bcc")
 
 SNIFF_BYTES = 4096
 SNIFF_LINES = 20
@@ -55,6 +60,7 @@ MAILDIR = "maildir"
 
 _HEADER_LINE_RE = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MESSAGE_NUMBER_RE = re.compile(r"\d+\.?")
+_EMPTY_GROUP_RE = re.compile(r"[^:;,]*:\s*;")  # `undisclosed-recipients:;` names nobody
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,7 @@ class _Mail:
     thread_id: str | None = None
     automated_reason: str | None = None
     subject: str = ""
+    recipients_named: bool = False  # a recipient was given, usable or not: none usable is a bad address
 
 
 def parse_rfc5322(data: bytes, source_file: str, position: int = 0) -> ParseResult:
@@ -151,6 +158,8 @@ def _parse_rfc5322(data: bytes, source_file: str, position: int) -> dict[str, An
     mail.to = collect(rfc_recipient_pairs(headers, "to", "x-to"), mail.names)
     mail.cc = collect(rfc_recipient_pairs(headers, "cc", "x-cc"), mail.names)
     mail.bcc = collect(rfc_recipient_pairs(headers, "bcc", None), None)
+    given = (_EMPTY_GROUP_RE.sub("", value) for name in RECIPIENT_HEADERS for value in headers.get(name, []))
+    mail.recipients_named = any(re.search(r"[^\s,;]", value) for value in given)
     return _record(mail, sent_at, source_file, position, FORMAT_RFC5322, mailbox_of(source_file))
 
 
@@ -200,6 +209,8 @@ def _parse_graph(line: bytes | str, source_file: str, position: int) -> dict[str
     mail.to = collect(map(_graph_pair, _graph_list(message.get("toRecipients"))), mail.names)
     mail.cc = collect(map(_graph_pair, _graph_list(message.get("ccRecipients"))), mail.names)
     mail.bcc = collect(map(_graph_pair, _graph_list(message.get("bccRecipients"))), None)
+    given = (_graph_list(message.get(f"{kind}Recipients")) for kind in RECIPIENT_HEADERS)
+    mail.recipients_named = any(any(_graph_pair(entry)) for recipients in given for entry in recipients)
     return _record(mail, sent_at, source_file, position, FORMAT_GRAPH, None)
 
 
@@ -240,8 +251,10 @@ def _record(
 ) -> dict[str, Any]:
     if mail.sender_email is None:
         raise _Rejected(NO_SENDER)
+    if not (mail.to or mail.cc or mail.bcc) and mail.recipients_named:
+        raise _Rejected(BAD_ADDRESS, "no recipient is a usable address")
     if not (mail.to or mail.cc or mail.bcc):
-        raise _Rejected(NO_RECIPIENTS)
+        raise _Rejected(NO_RELATIONSHIP)
     return {
         "source_file": source_file,
         "position": position,

@@ -29,8 +29,12 @@ RECEIVED, APPLIED, PURGED, WITHDRAWN = "received", "applied", "purged", "withdra
 
 REGISTER_SCHEMA = (
     "request_id string, kind string, subject_sha256 string, address_sha256 array<string>, "
-    "received_date date, status string, applied_at timestamp, purged_at timestamp, withdrawn_date date"
+    "received_date date, status string, applied_at timestamp, purged_at timestamp, withdrawn_date date, "
+    "token string, mailbox_sha256 array<string>"
 )
+# Columns a register written before 2026-12-07 lacks: the person's random token, the hashes of the
+# mailbox and calendar names they own (wkw.privacy.owners).
+ADDED_COLUMNS = {"token": "string", "mailbox_sha256": "array<string>"}
 
 
 def withheld_colleagues(directory: DataFrame) -> DataFrame:
@@ -64,6 +68,8 @@ def updated_register(previous: DataFrame, tonight: DataFrame, analysed: DataFram
         F.lit(None).cast("timestamp").alias("applied_at"),
         F.lit(None).cast("timestamp").alias("purged_at"),
         F.lit(None).cast("date").alias("withdrawn_date"),
+        F.lit(None).cast("string").alias("token"),
+        F.array().cast("array<string>").alias("mailbox_sha256"),
     )
     back = tonight.select(
         "request_id", F.lit(True).alias("seen_tonight"), F.col("address_sha256").alias("addresses_tonight")
@@ -98,8 +104,20 @@ def updated_register(previous: DataFrame, tonight: DataFrame, analysed: DataFram
         .when(returns, None)
         .otherwise(F.col("withdrawn_date"))
         .alias("withdrawn_date"),
+        "token",
+        "mailbox_sha256",
     )
     return kept.unionByName(new)
+
+
+def migrated_register(previous: DataFrame) -> DataFrame:
+    """A register as this code writes it: one written before tokens and mailboxes gets the columns, empty
+    (`wkw.privacy.tokens.with_tokens` then gives every request its token)."""
+    for name, kind in ADDED_COLUMNS.items():
+        if name not in previous.columns:
+            empty = F.array() if kind.startswith("array") else F.lit(None)
+            previous = previous.withColumn(name, empty.cast(kind))
+    return previous
 
 
 def active_hashes(register: DataFrame) -> list[str]:

@@ -209,7 +209,7 @@ def status(
         checks = {True: "checks passed", False: "checks FAILED", None: "not validated"}[run["validated"]]
         published = f"published {run['publication_id']}" if run["publication_id"] else "not published"
         table = Table(title=f"{run['as_of_date']}: {checks}, {published}", title_justify="left")
-        for column in ("source", "read", "accepted", "filtered", "quarantined", "adds up"):
+        for column in ("source", "read", "accepted", "filtered", "quarantined", "quarantined %", "adds up"):
             table.add_column(column, no_wrap=True, justify="left" if column == "source" else "right")
         for source, counts in run["sources"].items():
             table.add_row(
@@ -218,6 +218,7 @@ def status(
                 str(counts["accepted"]),
                 str(counts["filtered"]),
                 str(counts["quarantined"]),
+                "-" if counts["quarantine_share"] is None else f"{counts['quarantine_share']:.1%}",
                 "yes" if counts["balanced"] else "NO",
             )
         console.print(table)
@@ -225,6 +226,8 @@ def status(
             console.print(
                 f"  [red]{failure['table_name']}: {failure['check_name']}[/red] ({failure['detail']})"
             )
+        for warning in run["warnings"]:
+            console.print(f"  [yellow]warning: {warning['check_name']}[/yellow] {warning['detail']}")
 
 
 def print_privacy(requests: list[dict], as_json: bool) -> None:

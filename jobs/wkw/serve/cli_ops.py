@@ -223,6 +223,7 @@ def sql(
     """Read-only Spark SQL for analysts against the catalog (database `wkw`): on the lake's warm Spark
     through Spark Connect when it is up, else in a session of its own; statements that change tables only
     with --write; no time travel."""
+    from wkw.serve.cli_spark import show_query
     from wkw.session import get_spark
 
     refusal = sql_refusal(query, write)
@@ -240,9 +241,11 @@ def sql(
         spark = SparkSession.builder.remote(running["connect_url"]).getOrCreate()
     else:
         spark = get_spark(settings, "sql", with_catalog=True)
-    spark.sql(query).show(truncate=False)
-    if running is None:  # a session of its own; the warm Spark's stays up
-        spark.stop()
+    try:
+        show_query(spark, query)  # wkw.serve.cli_spark
+    finally:
+        if running is None:  # a session of its own; the warm Spark's stays up
+            spark.stop()
 
 
 def spark_conf_file(

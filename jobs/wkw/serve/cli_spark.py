@@ -1,5 +1,6 @@
 """`wkw spark start|status|stop`: the lake's warm Spark (wkw.ops.spark_server), the one driver every
-stage of a night runs on, and the Spark Connect endpoint analysts attach to."""
+stage of a night runs on, and the Spark Connect endpoint analysts attach to; and how `wkw sql`
+(wkw.serve.cli_ops) shows a query's rows, or in one line why Spark refused it."""
 
 from __future__ import annotations
 
@@ -55,3 +56,38 @@ def spark_stop() -> None:
 
     info = stop(load_settings())
     console.print("stopped" if info is not None else "the warm Spark was not up")
+
+
+QUERY_CONTEXT_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+
+
+def show_query(spark, query: str) -> None:
+    """Print the query's rows; when Spark refuses it (a missing table, a syntax error), one line on stderr,
+    `error class: message` (the message's first line, Spark's plan left out), and exit 1."""
+    from pyspark.errors import PySparkException  # the classic and the Spark Connect errors alike
+    from pyspark.logger import PySparkLogger
+
+    # PySpark logs each refused query with the JVM's stack trace (JSON on stderr) as it raises: that log is
+    # the long trace an analyst saw, so it is off while the query runs. Its own logger class: a plain one
+    # would refuse the log call's keywords.
+    loggers = [PySparkLogger.getLogger(name) for name in QUERY_CONTEXT_LOGGERS]
+    before = [logger.disabled for logger in loggers]
+    try:
+        for logger in loggers:
+            logger.disabled = True
+        spark.sql(query).show(truncate=False)
+    except PySparkException as refused:
+        typer.echo(sql_error_line(refused), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        for logger, disabled in zip(loggers, before, strict=True):
+            logger.disabled = disabled
+
+
+def sql_error_line(error) -> str:
+    """`TABLE_OR_VIEW_NOT_FOUND: The table or view ... cannot be found. ...`: Spark's message repeats the
+    class in brackets and goes on with hints and the plan on further lines; one line is kept."""
+    condition = error.getCondition() or type(error).__name__
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    message = lines[0] if lines else ""
+    return f"{condition}: {message.removeprefix(f'[{condition}]').strip()}"

@@ -69,6 +69,9 @@ __all__ = [
 ]
 
 REQUESTS_TABLE = "introduction_requests"
+# No per-column min/max statistics in the table's log (they would copy the lead's address into log files
+# that VACUUM never deletes): the rule the lake's Spark tables follow (conf/wkw.toml, docs/privacy.md).
+NO_COLUMN_STATS = {"delta.dataSkippingNumIndexedCols": "0"}
 SEND, DRAFT = "send", "draft"
 LOGGED_MODE = {SEND: "sent", DRAFT: "drafted"}
 
@@ -145,6 +148,19 @@ def earlier_request(settings: Settings, requester: str, colleague: str, lead: st
     return min(recent) if recent else None
 
 
+def _requests_table(path: str) -> DeltaTable | str:
+    """The request log, told to keep no column statistics if it was created before that rule; its path
+    if it does not exist yet (`configuration` then creates it so)."""
+    try:
+        table = DeltaTable(path)
+    except TableNotFoundError:
+        return path
+    configuration = table.metadata().configuration
+    if any(configuration.get(key) != value for key, value in NO_COLUMN_STATS.items()):
+        table.alter.set_table_properties(NO_COLUMN_STATS)
+    return table
+
+
 def log_request(settings: Settings, result: IntroductionResult, note_given: bool) -> None:
     row = {
         "request_id": result.request_id,
@@ -159,7 +175,12 @@ def log_request(settings: Settings, result: IntroductionResult, note_given: bool
     }
     path = _requests_path(settings)
     try:
-        write_deltalake(path, pa.Table.from_pylist([row], REQUESTS_SCHEMA), mode="append")
+        write_deltalake(
+            _requests_table(path),
+            pa.Table.from_pylist([row], REQUESTS_SCHEMA),
+            mode="append",
+            configuration=NO_COLUMN_STATS,
+        )
     except (DeltaError, OSError) as failure:
         # The mail is already out: say so, or the requester would press again.
         raise IntroductionError(

@@ -1,9 +1,10 @@
 """Run status from the lake, read with delta-rs (no JVM): per logical date and source, how many records
-were read, accepted, filtered (by reason) and quarantined, and whether the night was validated and
-published."""
+were read, accepted, filtered (by reason) and quarantined, the quarantined share of what was read, and
+whether the night was validated (with its warnings) and published."""
 
 from __future__ import annotations
 
+from wkw.checks.quarantine import quarantine_share
 from wkw.config import GOLD, PUBLISHED, SILVER, Settings
 from wkw.serve.published import table_rows
 
@@ -25,6 +26,7 @@ def run_status(settings: Settings, last: int) -> list[dict]:
                 "filtered": row["filtered"],
                 "filtered_by": dict(row["filtered_by"] or []),
                 "quarantined": row["quarantined"],
+                "quarantine_share": quarantine_share(row["read"], row["quarantined"]),
                 "balanced": row["balanced"],
             }
             for row in sorted(reconciliation, key=lambda r: r["source"])
@@ -38,6 +40,7 @@ def run_status(settings: Settings, last: int) -> list[dict]:
                 "sources": sources,
                 "validated": None if verdict is None else bool(verdict["passed"]),
                 "failures": [] if verdict is None else [dict(f) for f in verdict["failures"] or []],
+                "warnings": [] if verdict is None else [dict(w) for w in verdict.get("warnings") or []],
                 "publication_id": None if publication is None else publication["publication_id"],
             }
         )

@@ -1,5 +1,6 @@
 """Landing -> bronze: one module per kind of export. Each extractor reads `landing/<source>/<date>/` and
-returns (accepted rows for its bronze table, quarantine rows, counts: read = accepted + quarantined)."""
+returns (accepted rows for its bronze table, quarantine rows, counts: read = accepted + filtered +
+quarantined, where extract filters only `no_relationship`)."""
 
 from wkw.sources.address_book import extract_address_book
 from wkw.sources.calendar import extract_calendar

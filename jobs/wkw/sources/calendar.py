@@ -51,7 +51,7 @@ MEETING_RECORD = T.StructType(
         T.StructField("sequence", T.IntegerType(), False),
         T.StructField("recurrence_id", T.TimestampType(), True),  # set on the override of one occurrence
         T.StructField("status", T.StringType(), False),  # CONFIRMED | TENTATIVE | CANCELLED
-        T.StructField("organizer_email", T.StringType(), False),
+        T.StructField("organizer_email", T.StringType(), True),  # None: attendees named, no ORGANIZER
         T.StructField("organizer_name", T.StringType(), True),
         T.StructField("attendees", T.ArrayType(ATTENDEE, False), False),
         T.StructField("occurrences", T.ArrayType(OCCURRENCE, False), False),  # those in the window

@@ -5,8 +5,9 @@ files, Microsoft Graph message JSON lines as `*.jsonl`), the directory export (C
 export, address books, call records and erasure requests (wkw.sources), and replaces that date's slice
 of each bronze table. Parsing runs in Spark tasks (for mail, `mapInArrow` over pieces of the files,
 returning Arrow batches); the driver only lists file paths and sizes. Every record read is counted in
-`bronze/ingest_counts` (read = accepted + quarantined, per source). A rerun of a date whose landing
-the privacy stage purged of a withheld person keeps that date's bronze as scrubbed (wkw.privacy.landing).
+`bronze/ingest_counts` (read = accepted + filtered + quarantined, per source: extract filters only valid
+records that name no relationship, a draft or a personal event). A rerun of a date whose landing the
+privacy stage purged of a withheld person keeps that date's bronze as scrubbed (wkw.privacy.landing).
 
     spark-submit jobs/wkw/stages/extract.py --date 2026-11-26
 """
@@ -80,7 +81,8 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
         as_of,
         rows={row.source: int(row.accepted) for row in by_source},
         notes=tuple(
-            f"{row.source}: read {row.read} = accepted {row.accepted} + quarantined {row.quarantined}"
+            f"{row.source}: read {row.read} = accepted {row.accepted} + filtered {row.filtered} "
+            f"+ quarantined {row.quarantined}"
             for row in by_source
         ),
     )

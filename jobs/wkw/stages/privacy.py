@@ -7,9 +7,15 @@ Runs after extract and before anything is computed, every night:
 2. The register `silver/privacy_requests`, hashes only: one row per request (a colleague's opt-out or
    exclusion, or an erasure) with its status and times: received -> applied -> purged (or withdrawn, when
    a colleague opts back in). Erasures never lapse: mail that lands later is scrubbed too.
-3. Every Delta table of the lake scrubbed of every active subject (wkw.privacy.purge); the current
-   publication is moved to the scrubbed versions of its tables, so readers never see the person again.
-4. VACUUM LITE with `[privacy] retention_days` (default 7, at most 30) of every table whose log shows a
+3. Every Delta table of the lake scrubbed of every active subject (wkw.privacy.purge), each redacted to
+   their random register token (wkw.privacy.tokens), their mailboxes and calendars renamed
+   (wkw.privacy.owners), old raw CSV lines removed from the quarantine (wkw.privacy.quarantine); the
+   current publication is moved to the scrubbed versions of its tables, so readers never see them again.
+   A table whose Delta log holds min/max statistics of a text column (an address, a name: written before
+   the lake stopped collecting them) is rewritten without them, its older log files deleted
+   (wkw.privacy.logs), and the publication moved to that version too.
+4. VACUUM LITE with `[privacy] retention_days` (default 7, at most 30; set as each table's
+   `delta.deletedFileRetentionDuration`, which VACUUM honours) of every table whose log shows a
    file removed before the retention (wkw.privacy.retention; the others have nothing to delete): the old
    file versions that still held them are deleted once the retention has passed, and those requests
    become purged.
@@ -31,20 +37,31 @@ from pyspark.sql import functions as F
 from wkw.config import BRONZE, SILVER, Settings
 from wkw.lake import read_optional, read_table
 from wkw.pipeline import StageResult, stage_main
-from wkw.privacy.landing import expire_landing, purge_named
-from wkw.privacy.purge import purge_reports, record_removals, repoint_publication, scrub_lake, vacuum_lake
+from wkw.privacy.landing import PURGES, expire_landing, purge_named, purged_on
+from wkw.privacy.logs import rewrite_logs
+from wkw.privacy.owners import owned_mailboxes, with_mailboxes
+from wkw.privacy.purge import (
+    forget_reread_removals,
+    purge_reports,
+    record_removals,
+    repoint_publication,
+    scrub_lake,
+    vacuum_lake,
+)
+from wkw.privacy.quarantine import migrate_quarantine
 from wkw.privacy.register import (
     APPLIED,
     PURGED,
     RECEIVED,
     REGISTER,
     REGISTER_SCHEMA,
-    active_hashes,
     analysed_colleagues,
+    migrated_register,
     updated_register,
     withheld_colleagues,
 )
 from wkw.privacy.rules import colleagues_on
+from wkw.privacy.tokens import redaction_of, with_tokens
 
 STAGE = "privacy"
 
@@ -97,17 +114,27 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     tonight = tonight_subjects(spark, settings, directory, as_of)
     path = settings.table_path(SILVER, REGISTER)
     previous = read_optional(spark, settings, SILVER, REGISTER)
+    # A register written before tokens: every table is scrubbed again, its old tokens re-written.
+    migrating = previous is not None and "token" not in previous.columns
     if previous is None:
         previous = spark.createDataFrame([], REGISTER_SCHEMA)
-    register = updated_register(previous, tonight, analysed_colleagues(directory), as_of)
-    register = register.localCheckpoint()  # the register is read from the table it will replace
-    hashes = active_hashes(register)
+    register = updated_register(migrated_register(previous), tonight, analysed_colleagues(directory), as_of)
+    register = with_tokens(register.localCheckpoint())  # read from the table it will replace
     # A new request: every table, every version's current rows. Otherwise only tonight's exports.
-    is_new = register.where(F.col("status") == RECEIVED).limit(1).count() > 0
+    is_new = migrating or register.where(F.col("status") == RECEIVED).limit(1).count() > 0
+    scope = None if is_new else as_of
+    register = with_mailboxes(register, owned_mailboxes(spark, settings, register, scope)).localCheckpoint()
+    redaction = redaction_of(register, legacy=migrating)
+    hashes = redaction.hashes
     started = time.monotonic()
-    changed = scrub_lake(spark, settings, hashes, None if is_new else as_of)
+    migrated = migrate_quarantine(spark, settings)
+    changed = scrub_lake(spark, settings, redaction, scope)
+    reread = not purged_on(read_optional(spark, settings, BRONZE, PURGES), as_of)  # extract read landing
+    forget_reread_removals(spark, settings, as_of, reread)
     record_removals(spark, settings, changed, as_of)
     repoint_publication(spark, settings, changed)
+    rewritten, logged = rewrite_logs(spark, settings)  # no log may keep a removed person's statistics
+    repoint_publication(spark, settings, rewritten)  # the versions before are gone: same rows, newer version
     scrubbed = time.monotonic()
     applied_at = datetime.now(UTC).replace(tzinfo=None)  # wall clock: VACUUM's retention is wall clock
     vacuumed, tables = vacuum_lake(spark, settings, policy.retention_days)
@@ -123,6 +150,9 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     notes_landing = landing_kept(spark, settings, as_of, hashes, is_new, applied_at)
     by_status = dict(sorted((r.status, r["count"]) for r in register.groupBy("status").count().collect()))
     notes = [f"{len(hashes)} withheld addresses, requests by status {by_status}", timing]
+    notes.append(f"log rewrite of {len(rewritten)} of {logged} tables (statistics of text columns)")
+    if migrated:
+        notes.append(f"quarantine: raw text of {migrated} old bad_row details removed (migration)")
     notes += [
         f"{table}: {numbers['deleted']} rows deleted, {numbers['updated']} rows redacted"
         for table, numbers in sorted(changed.items())

@@ -5,8 +5,9 @@ Cross-table checks: every tile row is in the list; the account view agrees with 
 names is there with that colleague and band, its counts are the list's); no opted-out, excluded or
 inactive colleague is offered; no person of the privacy register (wkw.privacy.register) is in any staged
 table (the account view's named people included); the day's records reconcile (read = accepted + filtered
-+ quarantined). Results go to `gold/validations`; Data Docs to `<lake>/_reports/gx/<date>/index.html`.
-A failure exits non-zero with a readable summary.
++ quarantined). A source whose quarantine share jumps over its previous nights' (wkw.checks.quarantine) is
+a warning, logged and recorded, never a failure. Results go to `gold/validations`; Data Docs to
+`<lake>/_reports/gx/<date>/index.html`. A failure exits non-zero with a readable summary.
 
     spark-submit jobs/wkw/stages/validate.py --date 2026-11-26
 """
@@ -28,6 +29,7 @@ from wkw.checks.cross_table import (
     withheld_failures,
 )
 from wkw.checks.gx import validate_tables
+from wkw.checks.quarantine import quarantine_jumps
 from wkw.checks.volume import volume_failures
 from wkw.config import BRONZE, GOLD, PUBLISHED, SILVER, Settings
 from wkw.lake import read_optional, read_table, replace_partition
@@ -56,6 +58,18 @@ def staged_tables(spark: SparkSession, settings: Settings, as_of: date) -> dict[
     }
 
 
+def quarantine_warnings(reconciliation: DataFrame, settings: Settings, as_of: date) -> list:
+    """Warnings for the sources whose quarantine share jumped tonight: the reconciliation rows of the
+    night and its previous nights (a few per source) are read to the driver."""
+    nights = settings.publish.quarantine_baseline_nights
+    upto = reconciliation.where(F.col("as_of_date") <= F.lit(as_of))
+    days = upto.select("as_of_date").distinct().orderBy(F.col("as_of_date").desc()).limit(nights + 1)
+    rows = upto.join(days, on="as_of_date", how="inner").select("as_of_date", "source", "read", "quarantined")
+    return quarantine_jumps(
+        [row.asDict() for row in rows.collect()], as_of, settings.publish.quarantine_jump, nights
+    )
+
+
 def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     """Validate the staged tables of `as_of` and record the verdict; the result's failures are the checks
     that failed (none: passed), and its `main()` then exits non-zero so that nothing is published."""
@@ -64,21 +78,26 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     reports = f"{settings.gx_reports.rstrip('/')}/{as_of.isoformat()}"
     failures, checks_run = validate_tables(tables, parameters, reports, run_name=as_of.isoformat())
     directory = colleagues_on(read_table(spark, settings, BRONZE, "directory"), as_of, settings.privacy)
-    reconciliation = read_table(spark, settings, SILVER, "reconciliation").where(F.col("as_of_date") == as_of)
+    all_nights = read_table(spark, settings, SILVER, "reconciliation")
+    reconciliation = all_nights.where(F.col("as_of_date") == as_of)
     failures += cross_table_failures(tables, directory, reconciliation)
     failures += account_failures(tables, settings.accounts)
+    warnings = quarantine_warnings(all_nights, settings, as_of)
     failures += withheld_failures(tables, withheld_hashes(spark, settings))
     failures += volume_failures(tables["top_introducers"], current_tile(spark, settings), settings.volume)
     checks_run += CROSS_TABLE_CHECKS
     pub_id = publication_id_of(tables)
-    verdict = validation_row(spark, as_of, pub_id, checks_run, failures)
+    verdict = validation_row(spark, as_of, pub_id, checks_run, failures, warnings)
     day = f"as_of_date = '{as_of.isoformat()}'"
     replace_partition(verdict, settings.table_path(GOLD, "validations"), day, ["as_of_date"])
     outcome = "all checks passed" if not failures else "nothing will be published"
     return StageResult(
         STAGE,
         as_of,
-        notes=(f"{checks_run} checks: {outcome}; Data Docs in {reports}/index.html",),
+        notes=(
+            f"{checks_run} checks: {outcome}; Data Docs in {reports}/index.html",
+            *(f"warning: {w.table}: {w.check} ({w.detail})" for w in warnings),
+        ),
         failures=tuple(failures),
         publication_id=pub_id,
     )

@@ -122,23 +122,24 @@ def write_calendars(
 ) -> tuple[dict[str, int], list[dict]]:
     """`folder/<mailbox>.ics` per colleague; returns VEVENTs written per kind and the malformed files.
 
-    Planted defects: a VEVENT without attendees at the end of one colleague's calendar (quarantined at
-    its position) and a second export of another colleague cut in the middle (the whole file).
+    Planted defects: a VEVENT without DTSTART at the end of one colleague's calendar (quarantined at its
+    position) and a second export of another colleague cut in the middle (the whole file).
     """
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime(end.year, end.month, end.day, tzinfo=UTC)
     by_email = sorted(colleagues, key=lambda colleague: colleague.email)
     copies = _copies(meetings, colleagues, stamp)
-    no_attendees, truncated = rng.choice(by_email), rng.choice(by_email)
+    no_start, truncated = rng.choice(by_email), rng.choice(by_email)
     written = Counter({kind: 0 for kind in KINDS})
     malformed = []
     for owner in by_email:
         events = [copy[-1] for copy in copies[owner.mailbox]]
         written.update(copy[3] for copy in copies[owner.mailbox])
         path = folder / f"{owner.mailbox}{ICS_SUFFIX}"
-        if owner is no_attendees:
-            events.append(_stray(owner, None, end, stamp, domain))
-            entry = {"path": path.relative_to(out).as_posix(), "defect": "no_attendees"}
+        if owner is no_start:
+            events.append(_stray(owner, stray, end, stamp, domain))
+            events[-1].pop("DTSTART")
+            entry = {"path": path.relative_to(out).as_posix(), "defect": "missing_start"}
             malformed.append(entry | {"position": len(events)})
         path.write_bytes(calendar(owner, events, end).to_ical())
     text = calendar(truncated, [_stray(truncated, stray, end, stamp, domain)], end).to_ical()

@@ -7,7 +7,7 @@ deduplicated, four paths listed twice. Our counts are silver/interactions after 
 Every difference is traced per (file, pair, direction) to one cause:
 
 - `reference_listed_twice`: a path the header reference lists twice (the archive holds it once);
-- `quarantined_<reason>`: the file is in quarantine (no_recipients, impossible_date, ...);
+- `quarantined_<reason>`: the file is in quarantine (impossible_date, bad_address, ...);
 - `dn_resolution`: one side of the pair is an Exchange DN the message resolves to its SMTP address;
 - `address_normalisation`: otherwise the file's address sets differ (validation, decoding, sender fallback);
 - `duplicate`: a copy of a mail kept once, which the reference's own logical key (date, from, to, cc,

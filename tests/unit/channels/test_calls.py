@@ -91,7 +91,7 @@ def test_sample_exports_are_accepted_and_normalised(spark, settings):
     assert [(f.name, f.dataType) for f in accepted.schema] == [(f.name, f.dataType) for f in CALL_RECORD]
     assert {row.ingest_date for row in accepted.collect()} == {AS_OF}
     assert quarantined.count() == 0
-    assert [tuple(counts.first())] == [(AS_OF, "calls", 9, 9, 0)]
+    assert [tuple(counts.first())] == [(AS_OF, "calls", 9, 9, 0, {}, 0)]
 
 
 def test_bad_exports_are_quarantined_with_reason_file_and_line(spark, settings):
@@ -134,13 +134,13 @@ def test_bad_exports_are_quarantined_with_reason_file_and_line(spark, settings):
     assert {(row.ingest_date, row.source) for row in quarantined.collect()} == {(AS_OF, "calls")}
     kept = sorted((row.call_id, row.position, row.duration_seconds) for row in accepted.collect())
     assert kept == [("b-013", 15, 45), ("m-001", 2, 240)]
-    assert [tuple(counts.first())] == [(AS_OF, "calls", 23, 2, 21)]
+    assert [tuple(counts.first())] == [(AS_OF, "calls", 23, 2, 0, {}, 21)]
 
 
 def test_nothing_landed_reads_nothing(spark, settings):
     accepted, quarantined, counts = extract_calls(spark, settings, AS_OF)
     assert accepted.count() == 0 and quarantined.count() == 0
-    assert [tuple(counts.first())] == [(AS_OF, "calls", 0, 0, 0)]
+    assert [tuple(counts.first())] == [(AS_OF, "calls", 0, 0, 0, {}, 0)]
 
 
 def test_sample_exports_become_interactions_and_reconcile(spark, settings):

@@ -287,12 +287,10 @@ def test_bad_corpus_is_quarantined_and_reconciles(spark, settings, landed):
         ("absurd_rrule.ics", 4, "bad_recurrence"),
         ("binary.ics", 0, "not_a_calendar"),
         ("empty.ics", 0, "empty_file"),
-        ("no_attendees.ics", 1, "no_attendees"),
-        ("no_attendees.ics", 2, "no_attendees"),
+        ("no_attendees.ics", 2, "bad_address"),  # 1 (a personal event) is filtered: no_relationship
         ("no_dtstart.ics", 1, "missing_start"),
-        ("no_dtstart.ics", 3, "missing_start"),
-        ("no_organizer.ics", 1, "no_organizer"),
-        ("no_organizer.ics", 2, "no_organizer"),
+        ("no_dtstart.ics", 3, "bad_start"),
+        ("no_organizer.ics", 2, "bad_address"),  # 1 (attendees, no ORGANIZER) is kept
         ("not_a_calendar.ics", 0, "not_a_calendar"),
         ("notes.txt", 0, "unknown_format"),
         ("truncated.ics", 0, "not_a_calendar"),
@@ -300,6 +298,10 @@ def test_bad_corpus_is_quarantined_and_reconciles(spark, settings, landed):
     assert {r.source for r in quarantined.collect()} == {"calendar"}
     assert sorted((Path(r.source_file).name, r.position) for r in accepted.collect()) == [
         ("G.ICS", n) for n in range(1, 6)
-    ] + [("absurd_rrule.ics", 5), ("bad_cn_bytes.ics", 1), ("no_dtstart.ics", 2)]
-    assert (balance.read, balance.accepted, balance.filtered, balance.quarantined) == (23, 7, 1, 15)
-    assert balance.balanced and dict(balance.filtered_by) == {"outside_window": 1}
+    ] + [("absurd_rrule.ics", 5), ("bad_cn_bytes.ics", 1), ("no_dtstart.ics", 2), ("no_organizer.ics", 1)]
+    assert (balance.read, balance.accepted, balance.filtered, balance.quarantined) == (23, 7, 3, 13)
+    assert balance.balanced and dict(balance.filtered_by) == {
+        "no_colleague": 1,  # no_organizer.ics 1: only Bob, external, attends
+        "no_relationship": 1,  # no_attendees.ics 1: a personal event, filtered at extract
+        "outside_window": 1,
+    }

@@ -158,9 +158,9 @@ def test_window_start_is_inclusive_and_end_exclusive():
         ("binary.ics", [(0, "not_a_calendar")]),
         ("truncated.ics", [(0, "not_a_calendar")]),
         ("not_a_calendar.ics", [(0, "not_a_calendar")]),
-        ("no_attendees.ics", [(1, "no_attendees"), (2, "no_attendees")]),
-        ("no_organizer.ics", [(1, "no_organizer"), (2, "no_organizer")]),
-        ("no_dtstart.ics", [(1, "missing_start"), (2, None), (3, "missing_start")]),
+        ("no_attendees.ics", [(1, "no_relationship"), (2, "bad_address")]),
+        ("no_organizer.ics", [(1, None), (2, "bad_address")]),
+        ("no_dtstart.ics", [(1, "missing_start"), (2, None), (3, "bad_start")]),
         ("bad_cn_bytes.ics", [(1, None)]),
         (
             "absurd_rrule.ics",
@@ -188,7 +188,7 @@ def test_bad_corpus_details_and_survivors():
     survivor = dict(_results((BAD / "absurd_rrule.ics").read_bytes()))[5].record
 
     assert truncated[0][1].detail == "truncated: no END:VCALENDAR at the end"
-    assert dropped[1][1].detail == "2 attendees left out"  # a room and an invalid address
+    assert dropped[1][1].detail == "1 attendees not usable addresses"  # and a room
     assert [o["start"] for o in survivor["occurrences"]] == [
         _utc(2026, 11, 2, 9),
         _utc(2026, 11, 9, 9),

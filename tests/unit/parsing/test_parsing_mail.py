@@ -197,10 +197,10 @@ def test_sender_falls_back_to_sender_then_return_path():
     assert (nobody.record, nobody.reason) == (None, "no_sender")
 
 
-def test_no_valid_recipient_is_quarantined():
+def test_no_recipient_named_is_no_relationship():
     data = _mail("Date: Fri, 01 Mar 2024 10:15:00 +0000\nFrom: a@example.com\nTo: undisclosed-recipients:;")
 
-    assert parse_rfc5322(data, "x.eml").reason == "no_recipients"
+    assert parse_rfc5322(data, "x.eml").reason == "no_relationship"  # filtered at extract, not quarantined
 
 
 @pytest.mark.parametrize(
@@ -351,7 +351,10 @@ def test_graph_sender_fallback_and_header_evidence():
         (json.dumps(_graph_message(sentDateTime=None)), "missing_date"),
         (json.dumps(_graph_message(sentDateTime="yesterday")), "bad_date"),
         (json.dumps(_graph_message(**{"from": {}})), "no_sender"),
-        (json.dumps(_graph_message(toRecipients=[], ccRecipients="x", bccRecipients=None)), "no_recipients"),
+        (
+            json.dumps(_graph_message(toRecipients=[], ccRecipients="x", bccRecipients=None)),
+            "no_relationship",
+        ),
     ],
 )
 def test_bad_graph_lines_are_quarantined(line, reason):

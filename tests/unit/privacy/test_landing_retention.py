@@ -83,3 +83,42 @@ def test_an_address_cut_by_a_chunk_end_is_still_found(tmp_path, monkeypatch):
     path.write_bytes(b'From: A <a@b.com>\nTo: "Olga" <Olga.Smith@Contoso.com>, z@y.org\n\nbody')
     for address, expected in ((OLGA, True), ("z@y.org", True), ("smith@contoso.com", False)):
         assert landing.names_subject(str(path), frozenset([subject_hash(address)])) is expected
+
+
+def test_a_rerun_that_keeps_scrubbed_bronze_counts_the_removals_of_later_nights(spark):
+    """Records of 11-25 deleted on 11-26 (a later request) are filtered `withheld` when 11-25 is reconciled
+    again; a removal of another date's records is not."""
+    from wkw.channels.reconciliation import withheld_outcomes
+    from wkw.privacy.register import REMOVALS_SCHEMA
+
+    removals = spark.createDataFrame(
+        [
+            (date(2026, 11, 26), "mail_messages", date(2026, 11, 25), 3),
+            (date(2026, 11, 25), "calls", date(2026, 11, 25), 1),
+            (date(2026, 11, 26), "mail_messages", date(2026, 11, 26), 5),
+        ],
+        REMOVALS_SCHEMA,
+    )
+    rows = withheld_outcomes(removals, date(2026, 11, 25)).groupBy("source", "filter_reason").count()
+    assert {(r.source, r.filter_reason): r["count"] for r in rows.collect()} == {
+        ("mail", "withheld"): 3,
+        ("calls", "withheld"): 1,
+    }
+
+
+def test_removals_of_records_a_rerun_read_again_are_forgotten_and_of_kept_bronze_are_not(spark, settings):
+    from wkw.config import SILVER
+    from wkw.privacy.purge import forget_reread_removals
+    from wkw.privacy.register import REMOVALS, REMOVALS_SCHEMA
+
+    path = settings.table_path(SILVER, REMOVALS)
+    rows = [
+        (date(2026, 11, 26), "mail_messages", date(2026, 11, 25), 3),
+        (date(2026, 11, 25), "mail_messages", date(2026, 11, 25), 2),
+    ]
+    spark.createDataFrame(rows, REMOVALS_SCHEMA).write.format("delta").save(path)
+    forget_reread_removals(spark, settings, date(2026, 11, 25), reread=False)
+    assert spark.read.format("delta").load(path).count() == 2
+    forget_reread_removals(spark, settings, date(2026, 11, 25), reread=True)
+    kept = [(r.as_of_date, r.ingest_date, r.rows) for r in spark.read.format("delta").load(path).collect()]
+    assert kept == [(date(2026, 11, 25), date(2026, 11, 25), 2)]

@@ -13,7 +13,7 @@ OLGA = "a" * 64
 
 
 def register(spark):
-    row = ("colleague:aaaa", "opt_out", OLGA, [OLGA], D2, APPLIED, None, None, None)
+    row = ("colleague:aaaa", "opt_out", OLGA, [OLGA], D2, APPLIED, None, None, None, "redacted:01", [])
     return spark.createDataFrame([row], REGISTER_SCHEMA)
 
 

@@ -44,3 +44,36 @@ def test_write_allows_changes_but_never_history():
 def test_the_cli_refuses_before_spark_starts():
     result = CliRunner().invoke(app, ["sql", "DROP TABLE wkw.introducers"])
     assert result.exit_code == 2 and "wkw sql refused: DROP changes tables" in result.output
+
+
+class _SharedSession:
+    """The suite's session, lent to `wkw sql` as if it were its own: `sql` stops its own session when
+    done, which must not stop the suite's."""
+
+    def __init__(self, spark) -> None:
+        self.sql = spark.sql
+
+    def stop(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("query", "line_start", "named"),
+    [
+        ("SELECT * FROM wkw_no_such_db.top_introducrs", "TABLE_OR_VIEW_NOT_FOUND: ", "top_introducrs"),
+        ("SELECT * FRM wkw.top_introducers", "PARSE_SYNTAX_ERROR: Syntax error at or near", "pos 13"),
+    ],
+)
+def test_a_refused_query_is_one_line_and_exit_1(spark, monkeypatch, query, line_start, named):
+    """Before, a mistyped table name printed Spark's stack trace (the exception escaped the command)."""
+    import wkw.ops.spark_client
+    import wkw.session
+
+    monkeypatch.setattr(wkw.ops.spark_client, "status", lambda settings: None)
+    monkeypatch.setattr(wkw.session, "get_spark", lambda *args, **kwargs: _SharedSession(spark))
+    result = CliRunner().invoke(app, ["sql", query])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(line_start) and named in lines[0]
+    assert "Traceback" not in result.output and "at org.apache.spark" not in result.output

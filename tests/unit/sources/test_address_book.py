@@ -55,7 +55,7 @@ def test_entries_are_normalised_and_bad_ones_quarantined(spark, settings):
         (f.name, f.dataType) for f in schemas.QUARANTINE
     ]
     assert {row.source for row in quarantined.collect()} == {"address_book"}
-    assert [tuple(counts.first())] == [(AS_OF, "address_book", 8, 5, 3)]
+    assert [tuple(counts.first())] == [(AS_OF, "address_book", 8, 5, 0, {}, 3)]
 
 
 def test_an_empty_export_is_one_quarantined_record(spark, settings, tmp_path):
@@ -66,4 +66,4 @@ def test_an_empty_export_is_one_quarantined_record(spark, settings, tmp_path):
     accepted, quarantined, counts = extract_address_book(spark, settings, AS_OF)
     assert accepted.count() == 0
     assert [(row.position, row.reason) for row in quarantined.collect()] == [(0, "empty_file")]
-    assert [tuple(counts.first())] == [(AS_OF, "address_book", 1, 0, 1)]
+    assert [tuple(counts.first())] == [(AS_OF, "address_book", 1, 0, 0, {}, 1)]

@@ -28,7 +28,6 @@ QUARANTINED = {
     ("impossible_date_text.eml", 0): "bad_date",
     ("year_1980.eml", 0): "impossible_date",
     ("year_2044.eml", 0): "impossible_date",
-    ("no_recipients.eml", 0): "no_recipients",
     ("graph_messages.jsonl", GRAPH_AT[2]): "bad_json",  # truncated JSON
     ("graph_messages.jsonl", GRAPH_AT[3]): "bad_json",  # a JSON array, not a message
     ("graph_messages.jsonl", GRAPH_AT[5]): "missing_date",
@@ -60,7 +59,8 @@ def test_every_bad_input_is_accounted_for(spark, settings):
     kept = {(r.source_file, r.position): r for r in rows}
     assert set(kept) == ACCEPTED and len(rows) == len(ACCEPTED)
     [count] = counts.collect()
-    assert (count.read, count.accepted, count.quarantined) == (16, 5, 11)
+    assert (count.read, count.accepted, count.filtered, count.quarantined) == (16, 5, 1, 10)
+    assert dict(count.filtered_by) == {"no_relationship": 1}  # no_recipients.eml: no To, Cc or Bcc
 
     undecodable = kept[("undecodable_bytes.eml", 0)]
     assert undecodable.sender_email == "rene.dupont@fabrikam.com" and undecodable.sender_name.startswith(

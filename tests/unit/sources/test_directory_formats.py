@@ -107,7 +107,7 @@ def test_csv_and_json_users_are_one_snapshot(spark, settings):
 
     bad = [(row.source_file.rsplit("/", 1)[-1], row.position, row.reason) for row in quarantined.collect()]
     assert bad == [("users.csv", 4, "bad_email")]  # CSV rows keep their line numbers too
-    assert [tuple(counts.first())] == [(AS_OF, "directory", 7, 6, 1)]
+    assert [tuple(counts.first())] == [(AS_OF, "directory", 7, 6, 0, {}, 1)]
 
 
 def test_json_records_keep_their_line_numbers(spark, settings):
@@ -156,7 +156,7 @@ def test_bad_directory_files_are_quarantined_and_the_rest_kept(spark, settings):
     }
     assert details[5] == "the email field is not an address"  # never the value itself
     assert "user object" in details[4]
-    assert [tuple(counts.first())] == [(AS_OF, "directory", 10, 3, 7)]
+    assert [tuple(counts.first())] == [(AS_OF, "directory", 10, 3, 0, {}, 7)]
 
 
 def test_csv_columns_are_read_by_name_and_a_shifted_row_is_quarantined(spark, settings):

@@ -118,7 +118,7 @@ def test_ranges_of_an_export_give_the_records_of_the_whole_file(export, piece_by
         "JSONDecodeError: Expecting value: line 1 column 15 (char 14)",
     )
     assert by_line[2][:3] == (False, "bad_json", "a JSON list, not an object")
-    assert [by_line[line][1] for line in (3, 4, 6)] == ["missing_date", "no_recipients", "no_sender"]
+    assert [by_line[line][1] for line in (3, 4, 6)] == ["missing_date", "no_relationship", "no_sender"]
     record = dict(zip(MAIL_COLUMNS, by_line[10][3:], strict=True))
     assert (record["sender_email"], record["sender_name"]) == ("sender7@contoso.com", "Zoë Li")
     assert record["sent_at"] == datetime(2026, 10, 8, 9, 7, tzinfo=UTC)

@@ -230,7 +230,7 @@ def test_the_malformed_files_exist_and_are_broken_as_listed(company):
         "date_out_of_range",
         "truncated_json",
         "json_not_object",
-        "no_attendees",
+        "missing_start",
         "truncated_calendar",
         "bad_duration",
     }
@@ -361,7 +361,7 @@ def test_every_colleague_has_a_calendar_and_only_the_planted_defects_are_refused
         for entry in truth["malformed_files"]
         if entry["path"].startswith("calendar/")
     }
-    reasons = {"no_attendees": "no_attendees", "truncated_calendar": "not_a_calendar"}
+    reasons = {"missing_start": "missing_start", "truncated_calendar": "not_a_calendar"}
 
     assert len(exports) == SMALL["colleagues"]
     assert len(records) == sum(truth["meetings"].values())
