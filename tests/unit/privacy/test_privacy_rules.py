@@ -366,7 +366,8 @@ def test_the_account_view_loses_a_withheld_colleague_s_row_and_a_withheld_contac
     ]
     path = str(tmp_path / "account_introducers")
     spark.createDataFrame(rows, schema).write.format("delta").save(path)
-    result = scrub_table(spark, path, [subject_hash(gone), subject_hash(BOB)])
+    tokens = {subject_hash(gone): "0123456789abcdef", subject_hash(BOB): "fedcba9876543210"}
+    result = scrub_table(spark, path, Redaction(tokens=tokens))
     assert (result["deleted"], result["updated"]) == (1, 1)
     [row] = spark.read.format("delta").load(path).collect()
     assert row.colleague_email == ANN
