@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wkw.config_accounts import Accounts
 from wkw.config_extract import Extract
 from wkw.config_lineage import Lineage
 from wkw.config_sections import (
@@ -47,7 +48,13 @@ DEFAULT_CONF = PROJECT_ROOT / "conf" / "wkw.toml"
 BRONZE, SILVER, GOLD, PUBLISHED = "bronze", "silver", "gold", "published"
 
 # Every table of conf/wkw.toml that is a section: the pipeline's, and the serving side's.
-ALL_SECTIONS: dict[str, type] = {**SECTIONS, "extract": Extract, "serve": Serve, "lineage": Lineage}
+ALL_SECTIONS: dict[str, type] = {
+    **SECTIONS,
+    "extract": Extract,
+    "serve": Serve,
+    "lineage": Lineage,
+    "accounts": Accounts,
+}
 
 PATH_ENV = {"lake": "WKW_LAKE", "landing": "WKW_LANDING", "jars": "WKW_JARS", "gx_reports": "WKW_GX_REPORTS"}
 
@@ -74,6 +81,7 @@ class Settings:
     extract: Extract
     serve: Serve
     lineage: Lineage
+    accounts: Accounts
 
     @property
     def spark_master(self) -> str:

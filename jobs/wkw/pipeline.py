@@ -95,9 +95,9 @@ STAGES = (
     ),
     Stage(
         "introducers",
-        "Gold -> gold.introducers and gold.top_introducers (staged).",
+        "Gold -> gold.introducers, gold.top_introducers and gold.account_introducers (staged).",
         reads=("gold/connection_strength", "gold/contact_names", "bronze/directory", "bronze/crm"),
-        writes=("gold/introducers", "gold/top_introducers"),
+        writes=("gold/introducers", "gold/top_introducers", "gold/account_introducers"),
     ),
     Stage(
         "validate",
@@ -106,6 +106,7 @@ STAGES = (
             "gold/connection_strength",
             "gold/introducers",
             "gold/top_introducers",
+            "gold/account_introducers",
             "bronze/directory",
             "silver/reconciliation",
             "silver/privacy_requests",
@@ -121,12 +122,14 @@ STAGES = (
             "gold/connection_strength",
             "gold/introducers",
             "gold/top_introducers",
+            "gold/account_introducers",
             "gold/model_calibrations",
         ),
         writes=(
             "published/connection_strength",
             "published/introducers",
             "published/top_introducers",
+            "published/account_introducers",
             "published/publications",
         ),
         with_catalog=True,
@@ -139,7 +142,7 @@ STAGES = (
     ),
 )
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
-PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers")
+PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers", "account_introducers")
 
 
 def stage(name: str) -> Stage:

@@ -1,4 +1,4 @@
-"""The three gold tables of one night as the publication gate takes them, for a lead that six colleagues
+"""The four gold tables of one night as the publication gate takes them, for a lead that six colleagues
 each mailed and heard back from: what the GX tests validate and render as Data Docs."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pyspark.sql import DataFrame, SparkSession
 from wkw import schemas
 from wkw.config import load_settings
+from wkw.scoring.accounts import rank_accounts
 from wkw.scoring.ranking import rank_introducers, top_introducers
 from wkw.scoring.strength import connection_strength
 
@@ -42,4 +43,5 @@ def staged_gold(spark: SparkSession) -> dict[str, DataFrame]:
         "connection_strength": strength,
         "introducers": introducers,
         "top_introducers": top_introducers(introducers, TOP_N).cache(),
+        "account_introducers": rank_accounts(introducers, settings.accounts).cache(),
     }

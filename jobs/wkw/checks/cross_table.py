@@ -10,13 +10,16 @@ from pyspark.sql import functions as F
 
 from wkw.checks.gx import Failure
 from wkw.privacy.rules import address_hash, is_withheld
+from wkw.scoring.accounts import account_counts, with_accounts
 
 STRENGTH_MAX = 1.0
 
 
-CROSS_TABLE_CHECKS = 8
+CROSS_TABLE_CHECKS = 14
 # The tables whose colleagues are offered as introducers.
-OFFERED = ("introducers", "top_introducers")
+OFFERED = ("introducers", "top_introducers", "account_introducers")
+ACCOUNTS = "account_introducers"
+NAMED = "named_contacts"  # the account view's people, structs with an `email`
 
 
 def withheld_failures(tables: dict[str, DataFrame], hashes: list[str]) -> list[Failure]:
@@ -25,14 +28,21 @@ def withheld_failures(tables: dict[str, DataFrame], hashes: list[str]) -> list[F
         return []
     failures = []
     for name, table in sorted(tables.items()):
-        named = address_hash(F.col("colleague_email")).isin(hashes) | address_hash(
-            F.col("contact_email")
-        ).isin(hashes)
-        if (count := table.where(named).count()) > 0:
+        if (count := table.where(names_withheld(table, hashes)).count()) > 0:
             failures.append(
                 Failure(name, "no_withheld_person", f"{count} rows name a withheld or erased person")
             )
     return failures
+
+
+def names_withheld(table: DataFrame, hashes: list[str]):
+    """Whether a row names one of `hashes`: as colleague, as contact, or among its named contacts."""
+    named = address_hash(F.col("colleague_email")).isin(hashes)
+    if "contact_email" in table.columns:
+        named = named | address_hash(F.col("contact_email")).isin(hashes)
+    if NAMED in table.columns:
+        named = named | F.exists(NAMED, lambda person: address_hash(person["email"]).isin(hashes))
+    return named
 
 
 def cross_table_failures(
@@ -130,3 +140,37 @@ def validation_row(
 def publication_id_of(tables: dict[str, DataFrame]) -> str:
     ids = [row.publication_id for row in tables["introducers"].select("publication_id").distinct().collect()]
     return ids[0] if len(ids) == 1 else ",".join(sorted(ids))
+
+
+def account_failures(tables: dict[str, DataFrame], accounts) -> list[Failure]:
+    """The account view agrees with the list: every person a row names is in `introducers` with that
+    colleague and band; each row names min(known, `[accounts] named_contacts`) people; its counts are the
+    list's, account by account and colleague by colleague. `accounts` is the `[accounts]` section."""
+    if ACCOUNTS not in tables:
+        return []
+    view, listed = tables[ACCOUNTS], tables["introducers"]
+    failures = []
+    pair = ["colleague_email", "contact_email", "band"]
+    named = view.select("colleague_email", F.explode(NAMED).alias("person")).select(
+        "colleague_email", F.col("person.email").alias("contact_email"), F.col("person.band").alias("band")
+    )
+    if strays := named.join(listed.select(pair), on=pair, how="left_anti").count():
+        failures.append(
+            Failure(
+                ACCOUNTS,
+                "named_contacts_in_list",
+                f"{strays} named people not in introducers with that colleague and band",
+            )
+        )
+    short = F.size(NAMED) != F.least("known_contacts", F.lit(accounts.named_contacts))
+    if wrong := view.where(short).count():
+        failures.append(Failure(ACCOUNTS, "named_contacts_count", f"{wrong} rows name too few or too many"))
+    counted = ["account", "account_kind", "colleague_email", "strong_contacts", "moderate_contacts"]
+    counted += ["known_contacts", "strength_sum"]
+    expected = account_counts(with_accounts(listed, accounts)).select(counted)
+    got = view.select(counted)
+    if differ := expected.exceptAll(got).count() + got.exceptAll(expected).count():
+        failures.append(
+            Failure(ACCOUNTS, "counts_agree_with_list", f"{differ} account rows differ from introducers")
+        )
+    return failures

@@ -2,11 +2,12 @@
 
 Removal follows one schema convention, so that no table can be forgotten: a column holding an address is
 named `email`, `*_email` (one address), `aliases` or `*_emails` (arrays), `display_names` (a map keyed by
-address) or `attendees` (structs with an `email`). A row whose single-address column or `aliases` names a
-withheld person is deleted (but a meeting's organizer is redacted, the meeting stays for its other
-participants); inside arrays, maps and attendee lists the person is replaced by their random
+address), `attendees` or `*_contacts` (structs with an `email`). A row whose single-address column or
+`aliases` names a withheld person is deleted (but a meeting's organizer is redacted, the meeting stays
+for its other participants); inside arrays, maps and attendee lists the person is replaced by their random
 `redacted:<token>` (wkw.privacy.tokens: a kept mail keeps its audience size, nobody can read who it was),
-and the display name beside them is dropped. Every other string column is free text: an address of a
+and the display name beside them is dropped; from a `*_contacts` list (the account view's named people)
+their entry is dropped whole. Every other string column is free text: an address of a
 withheld person found in it (a quarantine `detail`, a file name) is replaced by their token. A mailbox or
 calendar a withheld person owns (wkw.privacy.owners) loses its name: `mailbox` becomes their token, and so
 does that name inside `source_file`. Predicates name hashes and tokens only, so the Delta log never holds
@@ -34,6 +35,9 @@ EMAIL_LIKE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+"
 # The mailbox a file belongs to: the folder after `maildir/`, else the file's name without its suffix.
 MAILDIR_FOLDER = r"(?i)/maildir/([^/]+)/"
 FILE_STEM = r"([^/]+?)(\\.[^./]*)?$"
+# Arrays of people named in a row about someone else (the account view's `named_contacts`): a withheld
+# person's entry is dropped, name and all; the row stays for the colleague it is about.
+NAMED_PEOPLE_SUFFIX = "_contacts"
 
 
 def _quoted(values) -> str:
@@ -130,6 +134,9 @@ def removal_plan(schema: T.StructType, redaction: Redaction) -> tuple[str | None
             if name == "attendees" and "email" in inner.names:
                 touched.append(f"exists(`{name}`, p -> {sql.matches('p.email')})")
                 updates[name] = f"transform(`{name}`, p -> named_struct({_attendee_fields(inner, sql)}))"
+            elif name.endswith(NAMED_PEOPLE_SUFFIX) and "email" in inner.names:
+                touched.append(f"exists(`{name}`, p -> {sql.matches('p.email')})")
+                updates[name] = f"filter(`{name}`, p -> NOT {sql.matches('p.email')})"
     touched += _text_plan(schema, sql, updates)
     delete = " OR ".join(deletes) or None
     update = " OR ".join(touched) or None

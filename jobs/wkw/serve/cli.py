@@ -4,6 +4,7 @@ wkw generate --out landing            synthetic company exports, with planted tr
 wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
 wkw who-knows lead@fabrikam.com --as me@contoso.com   the tile: five colleagues who can introduce you
 wkw who-knows lead@fabrikam.com --all --json            (requester from WKW_USER)
+wkw who-knows --account fabrikam.com                  the colleagues who know the most people there
 wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
 wkw airflow standalone                Airflow with its UI, on the project's Airflow home
 
@@ -22,13 +23,22 @@ from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from wkw.config import load_settings
 from wkw.serve.cli_introduce import register as register_introduce
 from wkw.serve.cli_ops import register_pipeline, register_spark
 from wkw.serve.cli_serve import register as register_serve
-from wkw.serve.views import introducer_view, print_receipts, print_tile, tile_payload
+from wkw.serve.views import (
+    account_payload,
+    by_account,
+    introducer_view,
+    print_accounts,
+    print_receipts,
+    print_tile,
+    tile_payload,
+)
 
 app = typer.Typer(
     help="Who Knows Whom: who in your company can introduce you to this lead?", no_args_is_help=True
@@ -95,26 +105,34 @@ register_pipeline(app)  # run, airflow: here, so that `wkw --help` lists them af
 
 @app.command("who-knows")
 def who_knows(
-    email: Annotated[str, typer.Argument(help="e-mail of the lead or contact")],
+    email: Annotated[str | None, typer.Argument(help="e-mail of the lead or contact")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="the full list, strong first")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
     why: Annotated[str | None, typer.Option("--why", help="the receipts of one colleague's score")] = None,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="an account: CRM company or e-mail domain, instead of EMAIL"),
+    ] = None,
     requester: Annotated[
         str | None, typer.Option("--as", envvar="WKW_USER", help="your e-mail (licensed seller)")
     ] = None,
 ) -> None:
     """The tile: at most five colleagues who know EMAIL (--all: everyone; --why COLLEAGUE: receipts).
+    --account ACCOUNT: the colleagues who know the most people there (docs/accounts.md).
 
     Answers only a requester (--as or WKW_USER) who is an active user with the configured licence and a
     sales role; an internal EMAIL only when another colleague keeps them in an address book."""
     from wkw.serve.access import AccessRefused, check_requester, check_target
     from wkw.serve.published import NoPublication, current_publication, read_rows
 
+    if (email is None) == (account is None) or (account is not None and why):
+        raise typer.BadParameter("give either EMAIL (with --why if you like) or --account ACCOUNT")
     settings = load_settings()
-    contact = email.strip().lower()
+    contact = (email or "").strip().lower()
     try:
         check_requester(settings, requester)
-        check_target(settings, contact)
+        if account is None:
+            check_target(settings, contact)
         publication = current_publication(settings)
     except AccessRefused as refused:
         errors.print(str(refused), style="red", markup=False, highlight=False)
@@ -122,6 +140,9 @@ def who_knows(
     except NoPublication as missing:
         errors.print(f"[red]{missing}[/red]")
         raise typer.Exit(EXIT_NO_PUBLICATION) from missing
+    if account is not None:
+        show_account(settings, publication, account, show_all, as_json)
+        return
     rows = read_rows(settings, publication, "introducers" if show_all or why else "top_introducers", contact)
     if why and rows:
         rows = [row for row in rows if row["colleague_email"] == why.strip().lower()]
@@ -142,6 +163,25 @@ def who_knows(
         print_receipts(contact, introducer_view(rows[0]), publication)
         return
     print_tile(contact, rows, publication, show_all)
+
+
+def show_account(settings, publication, account: str, show_all: bool, as_json: bool) -> None:
+    """The account view of `account` (the tile's size unless --all), for people or machines."""
+    from wkw.serve.published import read_account_rows
+
+    accounts = by_account(
+        read_account_rows(settings, publication, account), None if show_all else settings.top_n
+    )
+    if not accounts:
+        errors.print(
+            f"[red]No colleague is known to know anyone at {escape(account)}[/red] (publication "
+            f"{publication.publication_id}, as of {publication.as_of_date})."
+        )
+        raise typer.Exit(EXIT_UNKNOWN)
+    if as_json:
+        typer.echo(json.dumps(account_payload(account, accounts, publication), indent=2))
+        return
+    print_accounts(accounts, publication, show_all)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
@@ -64,3 +65,36 @@ def contact_rows(dataset: ds.Dataset, contact_email: str) -> list[dict]:
     """The rows of a published table's dataset for one contact, by rank."""
     found = dataset.to_table(filter=ds.field("contact_email") == contact_email)
     return sorted(found.to_pylist(), key=lambda r: r["rank"])
+
+
+ACCOUNTS_TABLE = "account_introducers"
+ACCOUNT_KEY = ("account", "account_kind", "account_domains")
+
+
+def read_account_rows(settings: Settings, publication: Publication, account: str) -> list[dict]:
+    """The account view at the version of `publication` for `account` (without regard to case): the
+    account of that name (a CRM company or a domain) and the accounts whose people's registrable domains
+    include it (`fabrikam.com` finds the CRM company Fabrikam too); by kind, account, then rank. Empty for
+    a publication from before the view existed."""
+    version = publication.table_versions.get(ACCOUNTS_TABLE)
+    if version is None:
+        return []
+    delta = DeltaTable(settings.table_path(PUBLISHED, ACCOUNTS_TABLE), version=version)
+    return account_rows(delta.to_pyarrow_dataset(), account)
+
+
+def account_rows(dataset: ds.Dataset, account: str) -> list[dict]:
+    """The rows of the accounts `account` names (see read_account_rows) from the view's dataset."""
+    wanted = account.strip().lower()
+    keys = dataset.to_table(columns=list(ACCOUNT_KEY)).to_pylist()
+    matched = {
+        (row["account"], row["account_kind"])
+        for row in keys
+        if row["account"].lower() == wanted or wanted in (row["account_domains"] or ())
+    }
+    if not matched:
+        return []
+    names = sorted({name for name, _ in matched})
+    found = dataset.to_table(filter=pc.field("account").isin(names)).to_pylist()
+    rows = [row for row in found if (row["account"], row["account_kind"]) in matched]
+    return sorted(rows, key=lambda r: (r["account_kind"], r["account"], r["rank"]))

@@ -106,3 +106,84 @@ def print_tile(email: str, rows: list[dict], publication, show_all: bool) -> Non
         title = escape(view["colleague_title"] or "")
         table.add_row(str(view["rank"]), colleague, title, escape(view["band"]), last)
     console.print(table)
+
+
+ACCOUNT_KINDS = {"crm_company": "CRM company", "domain": "e-mail domain"}
+
+
+def account_colleague_view(row: dict) -> dict:
+    """One colleague of the account view: who, how many of the account's people they know, and whom."""
+    return {
+        "rank": row["rank"],
+        "colleague_email": row["colleague_email"],
+        "colleague_name": row["colleague_name"],
+        "colleague_title": row["colleague_title"],
+        "colleague_department": row.get("colleague_department"),
+        "strong_contacts": row["strong_contacts"],
+        "moderate_contacts": row["moderate_contacts"],
+        "known_contacts": row["known_contacts"],
+        "strength_sum": row["strength_sum"],
+        "named_contacts": [dict(person) for person in row["named_contacts"]],
+    }
+
+
+def by_account(rows: list[dict], limit: int | None) -> list[dict]:
+    """Rows of the account view grouped per account (in the order given), at most `limit` colleagues each
+    (None: all)."""
+    accounts: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        key = (row["account_kind"], row["account"])
+        entry = accounts.setdefault(
+            key,
+            {
+                "account": row["account"],
+                "account_kind": row["account_kind"],
+                "account_domains": list(row["account_domains"] or ()),
+                "account_contacts": row["account_contacts"],
+                "colleagues": [],
+            },
+        )
+        if limit is None or len(entry["colleagues"]) < limit:
+            entry["colleagues"].append(account_colleague_view(row))
+    return list(accounts.values())
+
+
+def account_payload(query: str, accounts: list[dict], publication) -> dict:
+    """The account view for machines (`who-knows --account --json`)."""
+    return {
+        "account_query": query,
+        "publication_id": publication.publication_id,
+        "as_of_date": publication.as_of_date.isoformat(),
+        "accounts": accounts,
+    }
+
+
+def print_accounts(accounts: list[dict], publication, show_all: bool) -> None:
+    for account in accounts:
+        kind = ACCOUNT_KINDS.get(account["account_kind"], account["account_kind"])
+        domains = ", ".join(account["account_domains"])
+        heading = "Everyone who knows people at" if show_all else "Who knows people at"
+        table = Table(
+            title=f"{heading} {escape(account['account'])}\n({kind}; {account['account_contacts']} "
+            f"{'person' if account['account_contacts'] == 1 else 'people'} known"
+            f"{'; ' + escape(domains) if domains else ''})",
+            caption=f"publication {publication.publication_id}, as of {publication.as_of_date}",
+        )
+        table.add_column("#", justify="right")
+        table.add_column("colleague", no_wrap=True)
+        table.add_column("title")
+        table.add_column("knows", no_wrap=True)
+        table.add_column("people they know there")
+        for view in account["colleagues"]:
+            name = escape(view["colleague_name"] or view["colleague_email"])
+            colleague = f"{name}\n[dim]{escape(view['colleague_email'])}[/dim]"
+            knows = (
+                f"{view['strong_contacts']} strong\n{view['moderate_contacts']} moderate\n"
+                f"{view['known_contacts']} in all"
+            )
+            people = "\n".join(
+                f"{escape(p['name'] or p['email'])} ({escape(p['band'])})" for p in view["named_contacts"]
+            )
+            title = escape(view["colleague_title"] or "")
+            table.add_row(str(view["rank"]), colleague, title, knows, people)
+        console.print(table)

@@ -3,6 +3,8 @@
 Per contact, every active colleague who knows them, ranked by strength, then score, then most recent
 interaction, then colleague e-mail (a fixed order, so ties never flip between runs). The tile keeps
 ranks 1..top_n. Names, titles and CRM ids come from the directory and CRM snapshots in force that day.
+The account view (`account_introducers`, wkw.scoring.accounts) is computed from the written list, so it
+offers exactly whom the list offers.
 
     spark-submit jobs/wkw/stages/introducers.py --date 2026-11-26
 """
@@ -19,6 +21,7 @@ from wkw.lake import read_table, replace_partition
 from wkw.people import latest_snapshot
 from wkw.pipeline import StageResult, stage_main
 from wkw.privacy.rules import colleagues_on
+from wkw.scoring.accounts import rank_accounts
 from wkw.scoring.ranking import contact_names, publication_id, rank_introducers, top_introducers
 
 STAGE = "introducers"
@@ -38,6 +41,12 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     replace_partition(
         top_introducers(written, settings.top_n),
         settings.table_path(GOLD, "top_introducers"),
+        day,
+        ["as_of_date"],
+    )
+    replace_partition(
+        rank_accounts(written, settings.accounts),
+        settings.table_path(GOLD, "account_introducers"),
         day,
         ["as_of_date"],
     )

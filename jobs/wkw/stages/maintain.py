@@ -28,7 +28,14 @@ from wkw.lake import delta_tables, per_table, read_optional, replace_partition, 
 from wkw.pipeline import StageResult, stage_main
 from wkw.scoring.state import RUNS, STATE
 
-NIGHTLY_GOLD = (STATE, "connection_strength", "contact_names", "introducers", "top_introducers")
+NIGHTLY_GOLD = (
+    STATE,
+    "connection_strength",
+    "contact_names",
+    "introducers",
+    "top_introducers",
+    "account_introducers",
+)
 TABLE_FILES = "table_files"
 STAGE = "maintain"
 

@@ -1,11 +1,12 @@
 """Validate: the audit in write-audit-publish. Staged gold tables of the logical date must pass the
 Great Expectations suites in expectations/ and the cross-table checks here, or nothing is published.
 
-Cross-table checks: every tile row is in the list; no opted-out, excluded or inactive colleague is offered;
-no person of the privacy register (wkw.privacy.register) is in any staged table; the day's records
-reconcile (read = accepted + filtered + quarantined). A source whose quarantine share jumps over its
-previous nights' (wkw.checks.quarantine) is a warning, logged and recorded, never a failure. Results go
-to `gold/validations`; Data Docs to
+Cross-table checks: every tile row is in the list; the account view agrees with the list (every person it
+names is there with that colleague and band, its counts are the list's); no opted-out, excluded or
+inactive colleague is offered; no person of the privacy register (wkw.privacy.register) is in any staged
+table (the account view's named people included); the day's records reconcile (read = accepted + filtered
++ quarantined). A source whose quarantine share jumps over its previous nights' (wkw.checks.quarantine) is
+a warning, logged and recorded, never a failure. Results go to `gold/validations`; Data Docs to
 `<lake>/_reports/gx/<date>/index.html`. A failure exits non-zero with a readable summary.
 
     spark-submit jobs/wkw/stages/validate.py --date 2026-11-26
@@ -21,6 +22,7 @@ from pyspark.sql import functions as F
 from wkw.checks.cross_table import (
     CROSS_TABLE_CHECKS,
     STRENGTH_MAX,
+    account_failures,
     cross_table_failures,
     publication_id_of,
     validation_row,
@@ -79,6 +81,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     all_nights = read_table(spark, settings, SILVER, "reconciliation")
     reconciliation = all_nights.where(F.col("as_of_date") == as_of)
     failures += cross_table_failures(tables, directory, reconciliation)
+    failures += account_failures(tables, settings.accounts)
     warnings = quarantine_warnings(all_nights, settings, as_of)
     failures += withheld_failures(tables, withheld_hashes(spark, settings))
     failures += volume_failures(tables["top_introducers"], current_tile(spark, settings), settings.volume)

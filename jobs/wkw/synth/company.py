@@ -13,12 +13,13 @@ The whole history lands in the end date's folders (D = end date, ISO):
 - DIR/calendar/D/<last-f>.ics, each colleague's calendar export: recurring meetings of strong ties, declined
   and cancelled invitations, internal meetings and town halls (wkw.synth.meetings, wkw.synth.calendars);
 - DIR/calls/D/calls.csv and DIR/calls/D/pbx.csv, call records, some exported twice (wkw.synth.calls);
-- DIR/truth.json: ties by kind, the opted-out and inactive colleagues, a sample lead, a sample seller (who
-  may use the product), the newsletter and no-reply senders, the malformed files planted among the
-  exports (path, and line or position when one record of a file is broken), the number of well-formed
-  messages, the meetings (VEVENTs per kind) and calls (rows per kind) written, the strong ties' meeting
-  series, and per record the outcome the interactions stage must give (meeting_outcomes, call_outcomes:
-  accepted or the filter reason).
+- DIR/truth.json: ties by kind (the planted account's among them, wkw.synth.accounts), the opted-out and
+  inactive colleagues, a sample lead, a sample seller (who may use the product), the newsletter and
+  no-reply senders, the malformed files planted among the exports (path, and line or position when one
+  record of a file is broken), the number of well-formed messages, the meetings (VEVENTs per kind) and
+  calls (rows per kind) written, the strong ties' meeting series, per record the outcome the interactions
+  stage must give (meeting_outcomes, call_outcomes: accepted or the filter reason), and the planted
+  account with the ranking its account view must give (planted_account).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 from wkw.config import load_settings
+from wkw.synth.accounts import plant_account
 from wkw.synth.calendars import write_calendars
 from wkw.synth.calls import plan_calls, write_calls
 from wkw.synth.mailboxes import write_mailboxes
@@ -93,10 +95,14 @@ def _crm_types(rng: random.Random, contacts: list[Contact], candidates: list[str
     return types
 
 
-def _crm_rows(rng: random.Random, contacts: list[Contact], types: dict[str, str]) -> list[list[str]]:
-    """Rows sorted by id; ids are numbered in an order unrelated to the e-mail addresses."""
+def _crm_rows(
+    rng: random.Random, contacts: list[Contact], types: dict[str, str], planted: list[Contact]
+) -> list[list[str]]:
+    """Rows sorted by id; ids are numbered in an order unrelated to the e-mail addresses, the planted
+    account's people after the others (so that planting changes no other row)."""
     members = [contact for contact in contacts if contact.email in types]
     rng.shuffle(members)
+    members += planted
     numbers = {kind: 0 for kind in CRM_PREFIX}
     rows = []
     for contact in members:
@@ -212,20 +218,24 @@ def generate(
     crm_rng = random.Random(f"{seed}:crm")
     types = _crm_types(crm_rng, externals, candidates)
     sample_lead = next(email for email in candidates if types.get(email) == "lead")
+    account = plant_account(random.Random(f"{seed}:account"), people)
+    types.update(account.crm_types)
+    ties = ties + account.ties
     write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
-    write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types))
+    write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types, account.people))
     write_csv(
         out / "address_book" / day / "address_book.csv", ADDRESS_BOOK_HEADER, _address_book_rows(people, ties)
     )
 
     plan = MailPlan(people, end_date, days)
-    plan_tie_mail(random.Random(f"{seed}:tie-mail"), plan, ties)
+    plan_tie_mail(random.Random(f"{seed}:tie-mail"), plan, ties[: -len(account.ties)])
     noise_rng = random.Random(f"{seed}:noise")
     plan_internal(noise_rng, plan, people)
     guests = sorted(strangers, key=lambda contact: contact.email)
     broadcast_guests = plan_broadcasts(noise_rng, plan, people, guests)
     newsletter_senders = plan_newsletters(noise_rng, plan, people)
     noreply_senders = plan_noreply(noise_rng, plan, people)
+    plan_tie_mail(random.Random(f"{seed}:account-mail"), plan, account.ties)
     stray = guests[0] if guests else externals[0]
     write_rng = random.Random(f"{seed}:write")
     messages, malformed = write_mailboxes(write_rng, out, out / "mail" / day, plan, people, stray, domain)
@@ -247,6 +257,7 @@ def generate(
         "noreply_senders": noreply_senders,
         "malformed_files": sorted(malformed, key=_malformed_order),
         "messages": messages,
+        "planted_account": account.truth,
         **meetings_and_calls,
     }
     truth = _truth(settings, people, ties, sample_lead, extra)

@@ -350,3 +350,25 @@ def test_the_address_book_rule(gated):
             access.check_target(gated, hidden)
         assert no.value.reason == access.NOT_IN_ADDRESS_BOOK
     access.check_target(with_privacy(gated, address_book_rule=False), "alone@contoso.com")
+
+
+def test_the_account_view_loses_a_withheld_colleague_s_row_and_a_withheld_contact_s_entry(spark, tmp_path):
+    """`named_contacts` (structs with an `email`): the erased contact's entry goes, name and all; the row
+    stays for its colleague. A withheld colleague's row goes whole."""
+    schema = (
+        "account string, colleague_email string, known_contacts int, "
+        "named_contacts array<struct<email: string, name: string, band: string, strength: double>>"
+    )
+    gone, kept = "gone@fabrikam.com", "kept@fabrikam.com"
+    rows = [
+        ("Fabrikam", ANN, 2, [(gone, "Gone Person", "strong", 0.9), (kept, "Kept Person", "moderate", 0.3)]),
+        ("Fabrikam", BOB, 1, [(kept, "Kept Person", "strong", 0.8)]),
+    ]
+    path = str(tmp_path / "account_introducers")
+    spark.createDataFrame(rows, schema).write.format("delta").save(path)
+    tokens = {subject_hash(gone): "0123456789abcdef", subject_hash(BOB): "fedcba9876543210"}
+    result = scrub_table(spark, path, Redaction(tokens=tokens))
+    assert (result["deleted"], result["updated"]) == (1, 1)
+    [row] = spark.read.format("delta").load(path).collect()
+    assert row.colleague_email == ANN
+    assert [tuple(p) for p in row.named_contacts] == [(kept, "Kept Person", "moderate", 0.3)]
