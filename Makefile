@@ -44,8 +44,11 @@ serve: setup $(LANDING)/truth.json
 	$(BIN)/wkw serve --port $(SERVE_PORT) --as "$$($(SAMPLE) sample_seller)"
 
 # The suite's JVMs run with the serial collector (tests/conftest.py sets JAVA_TOOL_OPTIONS).
+# Two pytest-xdist workers (a Spark session each); modules are units of work (tests/conftest.py).
+TEST_WORKERS ?= 2
+
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e"

@@ -46,6 +46,19 @@ TEST_SPARK_CONF = {
 }
 
 
+# `make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`), each with a Spark session
+# of its own. A module is a unit of work, so that its module fixtures are built once; modules that share
+# a costly session fixture say so with a group of their own (the DAG and the cluster tests:
+# AIRFLOW_NIGHT_GROUP, so that the Airflow night runs once).
+AIRFLOW_NIGHT_GROUP = "airflow-night"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))
+
+
 @pytest.fixture(scope="session")
 def spark() -> SparkSession:
     # PySpark turns timestamps into naive datetimes in the Python process's zone: make that UTC.

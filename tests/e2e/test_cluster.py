@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from conftest import AIRFLOW_NIGHT_GROUP
 from deltalake import DeltaTable
 from wkw.config import PUBLISHED
 from wkw.pipeline import STAGES as PIPELINE
 
+# One pytest-xdist worker runs the modules that share the Airflow night (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group(AIRFLOW_NIGHT_GROUP)
 NIGHT_APPLICATION = "who-knows-whom:night"
 PUBLISHED_TABLES = ["connection_strength", "introducers", "top_introducers"]
 WALL_CLOCK_COLUMNS = {"publication_id", "published_at"}

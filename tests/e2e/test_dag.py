@@ -13,12 +13,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import AIRFLOW_NIGHT_GROUP
 from wkw.config import PROJECT_ROOT
 from wkw.ops.airflow import DAG_ID
 from wkw.ops.lineage import StageOperator, lineage_edges, night_events, read_events
 from wkw.ops.spark_client import run_stage_task
 from wkw.pipeline import STAGE_NAMES
 
+# One pytest-xdist worker runs the modules that share the Airflow night (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group(AIRFLOW_NIGHT_GROUP)
 DAG_FILE = PROJECT_ROOT / "dags" / "who_knows_whom.py"
 STAGES = list(STAGE_NAMES)
 NIGHT = date(2026, 11, 26)
