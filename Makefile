@@ -44,11 +44,12 @@ serve: setup $(LANDING)/truth.json
 	$(BIN)/wkw serve --port $(SERVE_PORT) --as "$$($(SAMPLE) sample_seller)"
 
 # The suite's JVMs run with the serial collector (tests/conftest.py sets JAVA_TOOL_OPTIONS).
-# Two pytest-xdist workers (a Spark session each); modules are units of work (tests/conftest.py).
+# Two pytest-xdist workers, a Spark session each; a module is a unit of work (its module fixtures are
+# built once; the DAG and cluster tests are one module, so the Airflow night runs once).
 TEST_WORKERS ?= 2
 
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e"

@@ -46,19 +46,6 @@ TEST_SPARK_CONF = {
 }
 
 
-# `make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`), each with a Spark session
-# of its own. A module is a unit of work, so that its module fixtures are built once; modules that share
-# a costly session fixture say so with a group of their own (the DAG and the cluster tests:
-# AIRFLOW_NIGHT_GROUP, so that the Airflow night runs once).
-AIRFLOW_NIGHT_GROUP = "airflow-night"
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))
-
-
 @pytest.fixture(scope="session")
 def spark() -> SparkSession:
     # PySpark turns timestamps into naive datetimes in the Python process's zone: make that UTC.
@@ -249,3 +236,4 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
