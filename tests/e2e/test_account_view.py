@@ -114,3 +114,23 @@ def test_cli_refuses_without_a_licensed_requester_and_says_when_nobody_is_known(
     unknown = who_knows(local_night, monkeypatch, "--account", "gmail.com", "--as", seller)
     assert unknown.exit_code == EXIT_UNKNOWN
     assert "No colleague is known to know anyone at gmail.com" in unknown.output
+
+
+def test_the_api_serves_the_view_the_cli_shows(local_night, monkeypatch):
+    """`wkw serve` answers the account view from its snapshot of the same publication: the JSON the CLI
+    prints, and a page naming the planted colleagues in order."""
+    from fastapi.testclient import TestClient
+    from wkw.serve.http.app import create_app
+    from wkw.serve.http.snapshot import SnapshotStore
+
+    planted, seller = local_night.truth["planted_account"], local_night.truth["sample_seller"]
+    cli = who_knows(local_night, monkeypatch, "--account", planted["domain"], "--as", seller, "--json")
+    store = SnapshotStore(local_night.settings)
+    assert store.refresh()
+    client = TestClient(create_app(local_night.settings, store, refresh=False), client=("127.0.0.1", 41000))
+    asking = {"X-Forwarded-Email": seller}
+    served = client.get(f"/api/v1/accounts/{planted['domain']}/introducers", headers=asking)
+    assert served.status_code == 200 and served.json() == json.loads(cli.output)
+    page = client.get(f"/accounts/{planted['domain']}", headers=asking).text
+    positions = [page.index(f'data-colleague="{e["colleague"]}"') for e in planted["ranking"]]
+    assert positions == sorted(positions) and planted["withheld_colleague"] not in page

@@ -73,6 +73,57 @@ def introducer(rank: int, email_: str, name: str, title: str, band: str, last: d
     }
 
 
+NAMED = pa.list_(
+    pa.struct(
+        [("email", pa.string()), ("name", pa.string()), ("band", pa.string()), ("strength", pa.float64())]
+    )
+)
+ACCOUNT_COLUMNS = {
+    "account": pa.string(),
+    "account_kind": pa.string(),
+    "account_domains": pa.list_(pa.string()),
+    "account_contacts": pa.int32(),
+    "rank": pa.int32(),
+    "colleague_email": pa.string(),
+    "colleague_name": pa.string(),
+    "colleague_title": pa.string(),
+    "colleague_department": pa.string(),
+    "strong_contacts": pa.int32(),
+    "moderate_contacts": pa.int32(),
+    "known_contacts": pa.int32(),
+    "strength_sum": pa.float64(),
+    "named_contacts": NAMED,
+    "as_of_date": pa.date32(),
+    "model_version": pa.string(),
+    "publication_id": pa.string(),
+}
+
+
+def account_row(account: str, kind: str, rank: int, colleague: str, name: str, named: list[tuple]) -> dict:
+    """A row of the account view: `named` is (email, name, band, strength) of the people the colleague
+    knows there, strongest first."""
+    people = [dict(zip(("email", "name", "band", "strength"), person, strict=True)) for person in named]
+    return {
+        "account": account,
+        "account_kind": kind,
+        "account_domains": ["bellowscollege.com"],
+        "account_contacts": 3,
+        "rank": rank,
+        "colleague_email": colleague,
+        "colleague_name": name,
+        "colleague_title": "Account Executive",
+        "colleague_department": "Sales",
+        "strong_contacts": sum(p["band"] == "strong" for p in people),
+        "moderate_contacts": sum(p["band"] == "moderate" for p in people),
+        "known_contacts": len(people),
+        "strength_sum": sum(p["strength"] for p in people),
+        "named_contacts": people,
+        "as_of_date": AS_OF,
+        "model_version": "strength-1",
+        "publication_id": PUBLICATION_ID,
+    }
+
+
 def user(email_: str, name: str, title: str, roles: list, licences: list, active: bool = True) -> dict:
     return {
         "user_id": email_.split("@")[0],
@@ -121,16 +172,22 @@ def publish(
     as_of: date = AS_OF,
     published_at: datetime = datetime(2026, 11, 27, 2, 0, tzinfo=UTC),
     top_n: int = 5,
+    accounts: list[dict] | None = None,
 ) -> dict[str, int]:
     """One publication of `rows` (introducers rows, any contacts): `introducers`, `top_introducers` (rank
-    <= top_n) overwritten, and a row appended to `publications` naming their new versions."""
+    <= top_n) and, given `accounts`, `account_introducers` overwritten, and a row appended to
+    `publications` naming their new versions."""
     schema = pa.schema(list(INTRODUCER_COLUMNS.items()))
     rows = [{**row, "publication_id": publication_id} for row in rows]
     tables = {"introducers": rows, "top_introducers": [row for row in rows if row["rank"] <= top_n]}
+    schemas = dict.fromkeys(tables, schema)
+    if accounts is not None:
+        tables["account_introducers"] = [{**row, "publication_id": publication_id} for row in accounts]
+        schemas["account_introducers"] = pa.schema(list(ACCOUNT_COLUMNS.items()))
     versions = {}
     for name, table_rows in tables.items():
         path = str(lake / "published" / name)
-        write_deltalake(path, pa.Table.from_pylist(table_rows, schema), mode="overwrite")
+        write_deltalake(path, pa.Table.from_pylist(table_rows, schemas[name]), mode="overwrite")
         versions[name] = DeltaTable(path).version()
     counts = pa.map_(pa.string(), pa.int64())
     publication = {

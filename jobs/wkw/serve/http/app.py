@@ -176,7 +176,7 @@ def create_app(
 ) -> FastAPI:
     """The application. `refresh`: load the current publication at start-up and look for a new one every
     `[serve] refresh_seconds` (tests call `store.refresh()` themselves)."""
-    from wkw.serve.http import api, pages
+    from wkw.serve.http import accounts, api, pages
 
     store = store or SnapshotStore(settings)
     app = FastAPI(
@@ -221,6 +221,7 @@ def create_app(
         return PlainTextResponse(metrics.text(), media_type=CONTENT_TYPE)
 
     app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(accounts.api_router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

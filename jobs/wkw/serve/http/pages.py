@@ -21,7 +21,7 @@ from wkw.serve.http.app import HERE, asker
 from wkw.serve.http.service import introduce, refusal_status
 from wkw.serve.introduce import IntroductionError, render_request, template_context
 from wkw.serve.introduce_mail import draft_bytes
-from wkw.serve.views import FORMULA, introducer_view
+from wkw.serve.views import ACCOUNT_KINDS, FORMULA, introducer_view
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -171,6 +171,19 @@ def introduce_submit(
         )
     publication = who.snapshot.publication
     return _page(request, "sent.html", lead=lead, result=result, colleague=colleague, publication=publication)
+
+
+@router.get("/accounts/{account}", response_class=HTMLResponse)
+def account_page(request: Request, account: str, all: bool = False) -> HTMLResponse:
+    """The account view: colleagues ranked by how many of the account's people they know."""
+    from wkw.serve.http.accounts import accounts_for
+
+    accounts, publication = accounts_for(request, account, all)
+    if not accounts:
+        detail = f"No colleague is known to know anyone at {account} in this publication."
+        return message_page(request, 404, "nobody_knows", detail, q=account, publication=publication)
+    context = {"query": account, "accounts": accounts, "show_all": all, "kinds": ACCOUNT_KINDS}
+    return _page(request, "account.html", publication=publication, **context)
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -25,7 +25,14 @@ from deltalake import DeltaTable
 
 from wkw.config import PUBLISHED, Settings
 from wkw.serve.access import Directory
-from wkw.serve.published import NoPublication, Publication, contact_rows, current_publication
+from wkw.serve.published import (
+    ACCOUNTS_TABLE,
+    NoPublication,
+    Publication,
+    account_rows,
+    contact_rows,
+    current_publication,
+)
 
 TILE, LIST = "top_introducers", "introducers"
 SEARCH_LIMIT = 20
@@ -66,6 +73,7 @@ class Snapshot:
     order: pa.Array
     runs: dict[str, tuple[int, int]]
     listing: ds.Dataset
+    accounts: ds.Dataset | None  # the account view; None for a publication made before it existed
     known_by_counts: dict[str, int]
     loaded_at: datetime
     load_seconds: float
@@ -79,6 +87,10 @@ class Snapshot:
         tile = _pinned(settings, publication, TILE).to_pyarrow_table().combine_chunks()
         order = pc.sort_indices(tile, sort_keys=[("contact_email", "ascending"), ("rank", "ascending")])
         listing = _pinned(settings, publication, LIST).to_pyarrow_dataset()
+        has_accounts = ACCOUNTS_TABLE in publication.table_versions
+        accounts = (
+            _pinned(settings, publication, ACCOUNTS_TABLE).to_pyarrow_dataset() if has_accounts else None
+        )
         known_by = (
             listing.to_table(columns=["contact_email"])
             .group_by("contact_email")
@@ -92,6 +104,7 @@ class Snapshot:
             order=order,
             runs=_contact_runs(tile.column("contact_email").take(order).combine_chunks()),
             listing=listing,
+            accounts=accounts,
             known_by_counts=dict(
                 zip(
                     known_by.column("contact_email").to_pylist(),
@@ -121,6 +134,10 @@ class Snapshot:
     def everyone(self, contact: str) -> list[dict]:
         """Everyone who knows the contact, strong first (the list view)."""
         return contact_rows(self.listing, contact)
+
+    def account_rows(self, account: str) -> list[dict]:
+        """The account view's rows for `account` (a CRM company or a domain; wkw.serve.published)."""
+        return [] if self.accounts is None else account_rows(self.accounts, account)
 
     def known_by(self, contact: str) -> int:
         """How many colleagues know the contact: the length of its list view."""
