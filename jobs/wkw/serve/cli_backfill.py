@@ -80,14 +80,16 @@ def _backfill(env: dict, settings, nights: list[date], full: bool, verbose: bool
     if not todo:
         return
     _refuse_if_nothing_landed(settings, todo[0].day, resume)
-    ensure_airflow_db(env, run_log_path(settings, todo[0].day))
+    first_log = run_log_path(settings, todo[0].day)  # Airflow's set-up goes to the first night's log
+    ensure_airflow_db(env, first_log)
     started_at = time.monotonic()
     with warm_spark(settings, env):
         for night in planned[first:]:
             if night.action == SKIP:
                 _skipped(night.day)
             else:
-                _night(env, settings, night, verbose, resume)
+                log = first_log if night == todo[0] else run_log_path(settings, night.day)
+                _night(env, settings, night, verbose, resume, log)
     console.print(f"wkw backfill: {len(todo)} nights run in {elapsed_since(started_at):.1f} s")
 
 
@@ -106,17 +108,18 @@ def _refuse_if_nothing_landed(settings, day: date, resume: str) -> None:
         _stop(day, why_not, resume)
 
 
-def _night(env: dict, settings, night, verbose: bool, resume: str) -> None:
-    """One night of the backfill; typer.Exit(1) when it fails, naming why and how to resume."""
+def _night(env: dict, settings, night, verbose: bool, resume: str, log: Path) -> None:
+    """One night of the backfill, Airflow's output in `log`; typer.Exit(1) when it fails, naming why and
+    how to resume."""
     from wkw.ops.backfill import night_line, publications_by_date
-    from wkw.ops.night import elapsed_since, run_log_path
+    from wkw.ops.night import elapsed_since
 
     day = night.day
     _refuse_if_nothing_landed(settings, day, resume)
     console.print(f"{day}  {night.action} night", soft_wrap=True)
     started_at = time.monotonic()
     conf = {"mode": night.action, "calibrate": False}
-    result = run_night(env, settings, day, conf, verbose, run_log_path(settings, day))
+    result = run_night(env, settings, day, conf, verbose, log)
     elapsed = elapsed_since(started_at)
     if result.problem is not None:
         console.print(night_line(day, "failed", elapsed, None), style="red")
