@@ -16,9 +16,9 @@ from pathlib import Path
 
 from wkw.config import PUBLISHED, Settings
 from wkw.ops.airflow import FIRST_LOGICAL_DATE
+from wkw.pipeline import FULL, INCREMENTAL
 from wkw.vocabulary import LANDING_SOURCES
 
-FULL, INCREMENTAL = "full", "incremental"
 SKIP = "skip"  # a night's action when the lake has published it already
 
 

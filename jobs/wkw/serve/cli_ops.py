@@ -70,13 +70,14 @@ def _run_dag(env: dict, settings, logical: date, full: bool, calibrate: bool, ve
     finished task, then every task's state read back (typer.Exit unless all done)."""
     from wkw.ops.airflow import ensure_airflow_db
     from wkw.ops.night import elapsed_since, run_log_path
+    from wkw.pipeline import FULL, INCREMENTAL
 
     day = logical.isoformat()
     log_path = run_log_path(settings, logical)
     console.print(f"wkw run --date {day}: lake {settings.lake}; Airflow's log {log_path}", soft_wrap=True)
     ensure_airflow_db(env, log_path)
     started_at = time.monotonic()
-    conf = {"mode": "full" if full else "incremental", "calibrate": calibrate}
+    conf = {"mode": FULL if full else INCREMENTAL, "calibrate": calibrate}
     with warm_spark(settings, env):
         result = run_night(env, settings, logical, conf, verbose, log_path)
     if result.problem is not None:
