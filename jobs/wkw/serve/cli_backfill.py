@@ -132,5 +132,7 @@ def _night(env: dict, settings, night, verbose: bool, resume: str, log: Path) ->
 
 def _stop(day: date, why: str, resume: str) -> None:
     console.print(f"[red]wkw backfill stopped at {day}: {escape(why)}[/red]", soft_wrap=True)
-    console.print(f"[red]the nights before it are published; resume with: {escape(resume)}[/red]")
+    console.print(
+        f"[red]the nights before it are published; resume with: {escape(resume)}[/red]", soft_wrap=True
+    )
     raise typer.Exit(1)
