@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -115,6 +115,7 @@ class Night:
     cluster_folder: Path  # the workers' work folders (executor logs)
     cluster_state: dict  # the master's status after the run: workers, completed applications
     cluster_workers: int  # of one core each
+    wall_clock: tuple[datetime, datetime]  # UTC, just before `wkw run` started and just after it ended
 
 
 def settled_state(cluster, timeout: float = 30.0) -> dict:
@@ -216,6 +217,7 @@ def night(tmp_path_factory, company_landing) -> Night:
     with standalone_cluster(
         root / "cluster", workers=CLUSTER_WORKERS, cores=1, memory="1g", env=QUICK_JVM
     ) as cluster:
+        began = datetime.now(UTC)
         run = subprocess.run(
             [WKW, "run", "--date", NIGHT.isoformat(), "--landing", str(landing)],
             env={**env, "WKW_SPARK_MASTER": cluster.master_url},
@@ -223,11 +225,22 @@ def night(tmp_path_factory, company_landing) -> Night:
             text=True,
             timeout=1500,
         )
+        ended = datetime.now(UTC)
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:] + cluster.log_tails()
         state = settled_state(cluster)
     airflow_log = "".join(path.read_text() for path in sorted((lake / "_reports" / "runs").glob("*.log")))
     return Night(
-        env, truth, run.stdout, airflow_log, landing, lake, NIGHT, root / "cluster", state, CLUSTER_WORKERS
+        env,
+        truth,
+        run.stdout,
+        airflow_log,
+        landing,
+        lake,
+        NIGHT,
+        root / "cluster",
+        state,
+        CLUSTER_WORKERS,
+        (began, ended),
     )
 
 

@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -104,6 +104,31 @@ def test_dag_run_publishes_the_tile_the_cli_shows(night):
     why = wkw(env, "who-knows", lead, "--why", best["colleague_email"])
     assert why.returncode == 0, why.stderr
     assert re.search(rf"mails sent\s+│ {best['mails_sent']}\s", why.stdout) and best["band"] in why.stdout
+
+
+def recorded_run(env: dict, day: date) -> tuple[dict, list[dict]]:
+    """The newest DAG run of `day` in the night's Airflow database, and its task instances."""
+    from wkw.ops.airflow import airflow_json
+
+    runs = [r for r in airflow_json(["dags", "list-runs", DAG_ID], env) if r["logical_date"][:10] == str(day)]
+    run = max(runs, key=lambda r: r["run_after"])
+    return run, airflow_json(["tasks", "states-for-dag-run", DAG_ID, run["run_id"]], env)
+
+
+@pytest.mark.e2e
+def test_the_dag_run_records_when_it_really_ran(night):
+    """`airflow dags test` records the logical date as the run's start ("8939d 17h" in the UI); `wkw run`
+    records the true start, so the run's duration is the night's."""
+    run, tasks = recorded_run(night.env, NIGHT)
+    began, ended = night.wall_clock
+    start, end = (datetime.fromisoformat(run[key]) for key in ("start_date", "end_date"))
+    assert began <= start < end <= ended, (run, night.wall_clock)
+    assert {task["task_id"] for task in tasks} == set(STAGES)
+    timed = [task for task in tasks if task["start_date"]]  # a skipped task may never have started
+    assert len(timed) >= len(STAGES) - 1, tasks
+    for task in timed:
+        assert start <= datetime.fromisoformat(task["start_date"]) <= datetime.fromisoformat(task["end_date"])
+        assert datetime.fromisoformat(task["end_date"]) <= end
 
 
 @pytest.mark.e2e

@@ -70,21 +70,6 @@ def airflow_json(args: list[str], env: dict[str, str]) -> list[dict]:
     return json.loads(lines[-1]) if lines else []
 
 
-def task_states(env: dict[str, str], day: date) -> dict[str, str]:
-    """Task id -> state in the newest run of the DAG for the logical date `day` (empty: no run, or a run
-    that executed no task)."""
-    runs = [
-        r
-        for r in airflow_json(["dags", "list-runs", DAG_ID], env)
-        if r["logical_date"][:10] == day.isoformat()
-    ]
-    if not runs:
-        return {}
-    newest = max(runs, key=lambda r: r.get("run_after") or r.get("start_date") or "")
-    states = airflow_json(["tasks", "states-for-dag-run", DAG_ID, newest["run_id"]], env)
-    return {row["task_id"]: row["state"] for row in states}
-
-
 def run_verdict(states: dict[str, str], tasks: tuple[str, ...]) -> str | None:
     """Why a finished DAG run must not count as a success (None: every task ran and succeeded or skipped).
     `airflow dags test` reports success for a run that executed nothing (a date before start_date)."""

@@ -1,6 +1,7 @@
 """The operator commands of `wkw`: run the pipeline under Airflow, and look into the lake with Spark.
 
 wkw run --date 2026-11-26             the nightly DAG for one logical date (airflow dags test)
+wkw backfill --from D1 --to D2        the nightly DAG for every day of a range, resumable
 wkw spark start|status|stop           the lake's warm Spark (every stage's driver, Spark Connect)
 wkw airflow standalone                any airflow command on the project's Airflow home
 wkw backtest --as-of 2026-09-01       the model's ranking against the count and recency rules (raw mail)
@@ -8,17 +9,15 @@ wkw calibrate --as-of 2026-09-01      fit the model on the mail before a date (t
 wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
 wkw spark-conf --catalog              a Spark properties file for spark-sql or pyspark
 
-`register_pipeline(app)` adds `run` and `airflow`, `register_spark(app)` adds `backtest`, `sql` and
-`spark-conf` (two calls, so that `wkw --help` keeps listing the commands in their usual order). Airflow,
+`register_pipeline(app)` adds `run`, `backfill` and `airflow`, `register_spark(app)` adds `backtest`, `sql`
+and `spark-conf` (two calls, so that `wkw --help` keeps listing the commands in their usual order). Airflow,
 Spark and the backtest are imported inside the commands only: `wkw --help` stays fast.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -30,6 +29,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from wkw.config import load_settings
+from wkw.serve.cli_backfill import backfill
+from wkw.serve.cli_night import night_env, run_night, settings_of, warm_spark
 from wkw.serve.cli_spark import spark_app
 
 console = Console()
@@ -43,9 +44,9 @@ def run(
     calibrate: Annotated[bool, typer.Option(help="calibrate the model tonight, whatever the day")] = False,
     verbose: Annotated[bool, typer.Option(help="stream Airflow's log too (a file has it always)")] = False,
 ) -> None:
-    """Run the nightly DAG for one logical date (`airflow dags test who_knows_whom DATE`) on the lake's warm
-    Spark, one progress line per task; Airflow's log goes to <lake>/_reports/runs/. Exits non-zero unless
-    every task ran and succeeded (or skipped)."""
+    """Run the nightly DAG for one logical date (`airflow dags test who_knows_whom DATE`, with the run's
+    true start time recorded) on the lake's warm Spark, one progress line per task; Airflow's log goes to
+    <lake>/_reports/runs/. Exits non-zero unless every task ran and succeeded (or skipped)."""
     from wkw.ops.airflow import FIRST_LOGICAL_DATE, LakeBusy, lake_lock
 
     logical = date.fromisoformat(date_)
@@ -54,68 +55,34 @@ def run(
             f"[red]{logical} is before the DAG's first logical date {FIRST_LOGICAL_DATE}: nothing runs[/red]"
         )
         raise typer.Exit(2)
-    env = dict(os.environ)
-    if landing is not None:
-        env["WKW_LANDING"] = str(landing.resolve())
-    if lake is not None:
-        env["WKW_LAKE"] = str(lake.resolve())
-    root = str(lake.resolve()) if lake is not None else load_settings().lake
+    env = night_env(landing, lake)
+    settings = settings_of(env)
     try:
-        with lake_lock(root):
-            _run_dag(env, logical, full, calibrate, verbose)
+        with lake_lock(settings.lake):
+            _run_dag(env, settings, logical, full, calibrate, verbose)
     except LakeBusy as busy:
         console.print(f"[red]wkw run --date {logical}: {busy}[/red]")
         raise typer.Exit(3) from None
 
 
-def _run_dag(env: dict, logical: date, full: bool, calibrate: bool, verbose: bool) -> None:
-    """The warm Spark up (started here, and stopped at the end, unless one was up already), `airflow dags
-    test` for `logical` with a line per finished task, then every task's state read back (typer.Exit unless
-    all done)."""
-    from wkw.ops import spark_client
-    from wkw.ops.airflow import DAG_ID, airflow_env, ensure_airflow_db, run_verdict, task_states
-    from wkw.ops.night import EventReader, elapsed_since, follow_airflow, progress_line, run_log_path
-    from wkw.pipeline import STAGE_NAMES
+def _run_dag(env: dict, settings, logical: date, full: bool, calibrate: bool, verbose: bool) -> None:
+    """The warm Spark up for the night (wkw.serve.cli_night), the DAG for `logical` with a line per
+    finished task, then every task's state read back (typer.Exit unless all done)."""
+    from wkw.ops.airflow import ensure_airflow_db
+    from wkw.ops.night import elapsed_since, run_log_path
+    from wkw.pipeline import FULL, INCREMENTAL
 
     day = logical.isoformat()
-    env = airflow_env(env)
-    with spark_client.environment(env):
-        settings = load_settings()
     log_path = run_log_path(settings, logical)
     console.print(f"wkw run --date {day}: lake {settings.lake}; Airflow's log {log_path}", soft_wrap=True)
     ensure_airflow_db(env, log_path)
-    events = EventReader.from_now(spark_client.ServerFiles.of(settings.lake).events)
     started_at = time.monotonic()
-    try:
-        info, started = spark_client.start(settings, env=env)
-    except spark_client.ServerError as failed:
-        console.print(f"[red]{escape(str(failed))}[/red]")
-        raise typer.Exit(1) from None
-    how = f"started in {elapsed_since(started_at):.1f} s" if started else "already up"
-    driver = f"{info['master']}, {info['application_id']}, {info['connect_url']}"
-    console.print(f"{'spark':<13}{how}: {driver}", soft_wrap=True)
-
-    def show(event: dict) -> None:
-        style = None if event["state"] == "success" else "red"
-        console.print(escape(progress_line(event)), style=style, soft_wrap=True)
-        if event["state"] == "failed":
-            console.print(f"  [red]{escape(str(event.get('error') or ''))}[/red]")
-
-    conf = json.dumps({"mode": "full" if full else "incremental", "calibrate": calibrate})
-    command = [str(Path(sys.executable).parent / "airflow"), "dags", "test", DAG_ID, day, "--conf", conf]
-    try:
-        code = follow_airflow(command, env, log_path, events, show, echo=print if verbose else None)
-    finally:
-        if started:
-            spark_client.stop(settings)
-            console.print(f"{'spark':<13}stopped")
-    if code != 0:
-        problem = f"airflow exited with {code}"
-    else:
-        problem = run_verdict(task_states(env, logical), STAGE_NAMES)
-    if problem is not None:
-        console.print(f"[red]wkw run --date {day}: {escape(problem)}; the log: {log_path}[/red]")
-        raise typer.Exit(code or 1)
+    conf = {"mode": FULL if full else INCREMENTAL, "calibrate": calibrate}
+    with warm_spark(settings, env):
+        result = run_night(env, settings, logical, conf, verbose, log_path)
+    if result.problem is not None:
+        console.print(f"[red]wkw run --date {day}: {escape(result.problem)}; the log: {log_path}[/red]")
+        raise typer.Exit(result.exit_code)
     console.print(f"wkw run --date {day}: every task done in {elapsed_since(started_at):.1f} s")
 
 
@@ -259,8 +226,9 @@ def spark_conf_file(
 
 
 def register_pipeline(app: typer.Typer) -> None:
-    """Add `run`, `airflow` and `spark` to `app` (the `wkw` app calls this once)."""
+    """Add `run`, `backfill`, `airflow` and `spark` to `app` (the `wkw` app calls this once)."""
     app.command()(run)
+    app.command()(backfill)  # wkw.serve.cli_backfill
     app.command()(airflow)
     app.add_typer(spark_app, name="spark")  # wkw.serve.cli_spark
 
