@@ -11,7 +11,9 @@ import pytest
 from support.model_params import BANDS, MODEL
 from support.people import opted_out_only
 from wkw import schemas
+from wkw.checks.cross_table import withheld_failures
 from wkw.checks.ties import tie_failures
+from wkw.privacy.policy import subject_hash
 from wkw.scoring.ties import colleague_ties
 
 AS_OF = date(2026, 11, 26)
@@ -80,3 +82,13 @@ def test_a_withheld_peer_an_unlisted_end_and_a_missing_mirror_are_caught(spark, 
     assert checks(one_way, directory(spark)) == ["both_directions"]
     other_receipts = ties.withColumn("meetings", ties.meetings + (ties.colleague_email == ANN).cast("long"))
     assert checks(other_receipts, directory(spark)) == ["both_directions"]
+
+
+def test_the_withheld_person_check_reads_a_tie_s_peer(ties):
+    """validate's `no_withheld_person` (the privacy register) looks at every `*_email` column: a tie that
+    names an erased or opted-out colleague only as its peer is caught too."""
+    only_as_peer = ties.where(ties.peer_email == DAN)
+    found = withheld_failures({"colleague_ties": only_as_peer}, [subject_hash(DAN)])
+    assert [(f.table, f.check, f.detail) for f in found] == [
+        ("colleague_ties", "no_withheld_person", "1 rows name a withheld or erased person")
+    ]
