@@ -211,10 +211,10 @@ def print_path_tile(email: str, rows: list[dict], you: dict | None, ordered: lis
     )
     table.add_column("#", justify="right")
     table.add_column("colleague", no_wrap=True)
-    table.add_column("your tie", no_wrap=True)
-    table.add_column("their strength", no_wrap=True)
+    table.add_column("your tie")
+    table.add_column("their strength")
     table.add_column("path", justify="right")
-    table.add_column("tile #", justify="right")
+    table.add_column("tile", justify="right")
     for position, row in enumerate(ordered, start=1):
         name = escape(row["colleague_name"] or row["colleague_email"])
         colleague = f"{name}\n[dim]{escape(row['colleague_email'])}[/dim]"
