@@ -62,7 +62,7 @@ STAGES = (
     ),
     Stage(
         "interactions",
-        "Bronze -> silver.interactions; filters counted in silver.reconciliation.",
+        "Bronze -> silver.interactions and silver.internal_interactions; filters in silver.reconciliation.",
         reads=(
             "bronze/mail_messages",
             "bronze/directory",
@@ -71,7 +71,7 @@ STAGES = (
             "bronze/ingest_counts",
             "silver/privacy_removals",
         ),
-        writes=("silver/interactions", "silver/reconciliation"),
+        writes=("silver/interactions", "silver/internal_interactions", "silver/reconciliation"),
         with_mode=True,
     ),
     Stage(
@@ -83,13 +83,20 @@ STAGES = (
     ),
     Stage(
         "strength",
-        "Silver -> gold.connection_strength (staged), with receipts, by the model in force.",
-        reads=("silver/interactions", "gold/strength_state", "gold/strength_runs", "gold/model_calibrations"),
+        "Silver -> gold.connection_strength and gold.colleague_ties (staged), with receipts, by the model.",
+        reads=(
+            "silver/interactions",
+            "silver/internal_interactions",
+            "gold/strength_state",
+            "gold/strength_runs",
+            "gold/model_calibrations",
+        ),
         writes=(
             "gold/strength_state",
             "gold/strength_runs",
             "gold/connection_strength",
             "gold/contact_names",
+            "gold/colleague_ties",
         ),
         with_mode=True,
     ),
@@ -107,6 +114,7 @@ STAGES = (
             "gold/introducers",
             "gold/top_introducers",
             "gold/account_introducers",
+            "gold/colleague_ties",
             "bronze/directory",
             "silver/reconciliation",
             "silver/privacy_requests",
@@ -123,6 +131,7 @@ STAGES = (
             "gold/introducers",
             "gold/top_introducers",
             "gold/account_introducers",
+            "gold/colleague_ties",
             "gold/model_calibrations",
         ),
         writes=(
@@ -130,6 +139,7 @@ STAGES = (
             "published/introducers",
             "published/top_introducers",
             "published/account_introducers",
+            "published/colleague_ties",
             "published/publications",
         ),
         with_catalog=True,
@@ -142,7 +152,15 @@ STAGES = (
     ),
 )
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
-PUBLISHED_TABLES = ("connection_strength", "introducers", "top_introducers", "account_introducers")
+PUBLISHED_TABLES = (
+    "connection_strength",
+    "introducers",
+    "top_introducers",
+    "account_introducers",
+    "colleague_ties",
+)
+# Published tables scored per pair, without the ranking's publication id (publish takes the date's rows).
+UNSTAMPED_TABLES = ("connection_strength", "colleague_ties")
 
 
 def stage(name: str) -> Stage:

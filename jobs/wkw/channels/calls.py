@@ -19,6 +19,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from wkw.channels.internal import internal_calls
 from wkw.config_sections import Filters
 from wkw.people import is_denied, is_internal
 from wkw.vocabulary import (
@@ -122,10 +123,12 @@ def call_outcomes(classified: DataFrame) -> DataFrame:
     return classified.select(*CALL_RECORD_KEY, F.lit(CALLS_SOURCE).alias("source"), "filter_reason")
 
 
-def call_interactions(
+def call_channel(
     calls: DataFrame, addresses: DataFrame, as_of: date, settings
-) -> tuple[DataFrame, DataFrame]:
-    """(interactions shaped like wkw.schemas.INTERACTION, outcomes per call record) for the logical date.
+) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(interactions shaped like wkw.schemas.INTERACTION, outcomes per call record, internal touches) for
+    the logical date. The internal touches are the calls between two analysed colleagues, which stay
+    filtered `internal_only` for the external interactions (wkw.channels.internal).
 
     `calls` is the whole bronze calls table; `addresses` is wkw.people.colleague_addresses of the
     directory snapshot in force (address, colleague_email, withheld, active).
@@ -135,4 +138,12 @@ def call_interactions(
         calls_until(calls, as_of), addresses, settings.internal_domains, settings.filters
     )
     classified = classify_calls(resolved, as_of, min_call_seconds)
-    return interactions_from_calls(classified), call_outcomes(classified)
+    return interactions_from_calls(classified), call_outcomes(classified), internal_calls(classified)
+
+
+def call_interactions(
+    calls: DataFrame, addresses: DataFrame, as_of: date, settings
+) -> tuple[DataFrame, DataFrame]:
+    """(interactions, outcomes per call record): `call_channel` without the internal touches."""
+    interactions, outcomes, _ = call_channel(calls, addresses, as_of, settings)
+    return interactions, outcomes

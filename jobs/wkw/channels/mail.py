@@ -9,6 +9,7 @@ from datetime import date
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from wkw.channels.internal import internal_mail
 from wkw.config_sections import Filters
 from wkw.people import is_denied, is_internal
 from wkw.privacy.policy import REDACTED_PREFIX
@@ -202,10 +203,12 @@ def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFr
     )
 
 
-def mail_interactions(
+def mail_channel(
     mail: DataFrame, addresses: DataFrame, as_of: date, settings, seen: DataFrame | None = None
-) -> tuple[DataFrame, DataFrame]:
-    """(interactions, outcomes per message) of the mail channel; `seen` as in `classify_messages`.
+) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(interactions, outcomes per message, internal touches) of the mail channel; `seen` as in
+    `classify_messages`. The internal touches (wkw.channels.internal) come from the same kept messages:
+    a duplicate, automated or broadcast mail ties no two colleagues either.
 
     A message dated after the logical date (extract lets through at most `max_future_days`) is judged
     like any other: its interactions sit on their own day and count from that day on, so judging a
@@ -220,4 +223,12 @@ def mail_interactions(
     candidates = messages.where(F.col("filter_reason").isNull())
     edges = mail_edges(candidates, addresses, settings.internal_domains, settings.filters)
     interactions = interactions_from_edges(edges)
-    return interactions, message_outcomes(messages, edges, interactions)
+    return interactions, message_outcomes(messages, edges, interactions), internal_mail(edges)
+
+
+def mail_interactions(
+    mail: DataFrame, addresses: DataFrame, as_of: date, settings, seen: DataFrame | None = None
+) -> tuple[DataFrame, DataFrame]:
+    """(interactions, outcomes per message) of the mail channel (`mail_channel` without internal touches)."""
+    interactions, outcomes, _ = mail_channel(mail, addresses, as_of, settings, seen)
+    return interactions, outcomes

@@ -21,6 +21,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from wkw.channels.internal import internal_meeting_pairs
 from wkw.config import Settings
 from wkw.config_sections import Filters
 from wkw.people import is_denied, is_internal
@@ -223,10 +224,12 @@ def meeting_outcomes(
     )
 
 
-def meeting_interactions(
+def meeting_channel(
     meetings: DataFrame, addresses: DataFrame, as_of: date, settings: Settings
-) -> tuple[DataFrame, DataFrame]:
-    """(interactions as `schemas.INTERACTION`, outcome per meeting record) for the logical date."""
+) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(interactions as `schemas.INTERACTION`, outcome per meeting record, internal touches) for the
+    logical date: the internal touches are every two analysed colleagues of a scored occurrence
+    (wkw.channels.internal), under the same filters (cancelled, duplicate, too many attendees)."""
     max_attendees = settings.filters.max_meeting_attendees
     records = meetings_until(meetings, as_of)
     ranked = rank_occurrences(records, as_of, int(settings.model["lookback_days"]))
@@ -238,4 +241,14 @@ def meeting_interactions(
     scored = ranked.where(F.col("is_winner") & F.col("in_window") & (F.col("status") != F.lit(CANCELLED)))
     small = facts.where(F.col("participants") <= F.lit(max_attendees))
     interactions = interaction_rows(scored, small, pairs)
-    return interactions, meeting_outcomes(records, ranked, facts, pairs, max_attendees)
+    internal = interaction_rows(scored, small, internal_meeting_pairs(resolved, RECORD_KEY))
+    return interactions, meeting_outcomes(records, ranked, facts, pairs, max_attendees), internal
+
+
+def meeting_interactions(
+    meetings: DataFrame, addresses: DataFrame, as_of: date, settings: Settings
+) -> tuple[DataFrame, DataFrame]:
+    """(interactions as `schemas.INTERACTION`, outcome per meeting record): `meeting_channel` without the
+    internal touches."""
+    interactions, outcomes, _ = meeting_channel(meetings, addresses, as_of, settings)
+    return interactions, outcomes

@@ -19,6 +19,8 @@ CROSS_TABLE_CHECKS = 14
 # The tables whose colleagues are offered as introducers.
 OFFERED = ("introducers", "top_introducers", "account_introducers")
 ACCOUNTS = "account_introducers"
+# Scores per pair, kept for inactive colleagues too (who are never offered): connection_strength, the ties.
+SCORED = ("connection_strength", "colleague_ties")
 NAMED = "named_contacts"  # the account view's people, structs with an `email`
 
 
@@ -36,10 +38,11 @@ def withheld_failures(tables: dict[str, DataFrame], hashes: list[str]) -> list[F
 
 
 def names_withheld(table: DataFrame, hashes: list[str]):
-    """Whether a row names one of `hashes`: as colleague, as contact, or among its named contacts."""
-    named = address_hash(F.col("colleague_email")).isin(hashes)
-    if "contact_email" in table.columns:
-        named = named | address_hash(F.col("contact_email")).isin(hashes)
+    """Whether a row names one of `hashes`: in any `*_email` column (colleague, contact, a tie's peer),
+    or among its named contacts."""
+    named = F.lit(False)
+    for column in sorted(c for c in table.columns if c.endswith("_email")):
+        named = named | address_hash(F.col(column)).isin(hashes)
     if NAMED in table.columns:
         named = named | F.exists(NAMED, lambda person: address_hash(person["email"]).isin(hashes))
     return named
@@ -82,7 +85,7 @@ def cross_table_failures(
                     name, "no_opted_out_colleague", f"{opted_out} rows of opted-out or excluded colleagues"
                 )
             )
-        if name != "connection_strength" and inactive:
+        if name not in SCORED and inactive:
             failures.append(
                 Failure(name, "no_inactive_introducer", f"{inactive} rows of inactive colleagues")
             )

@@ -35,8 +35,8 @@ from wkw.serve.views import (
     by_account,
     introducer_view,
     print_accounts,
+    print_path_tile,
     print_receipts,
-    print_tile,
     tile_payload,
 )
 
@@ -155,14 +155,28 @@ def who_knows(
             f"{publication.publication_id}, as of {publication.as_of_date})."
         )
         raise typer.Exit(EXIT_UNKNOWN)
+    if why:
+        if as_json:
+            typer.echo(json.dumps(tile_payload(contact, rows, publication), indent=2))
+        else:
+            print_receipts(contact, introducer_view(rows[0]), publication)
+        return
+    show_paths(settings, publication, contact, rows, requester.strip().lower(), as_json)
+
+
+def show_paths(settings, publication, contact: str, rows: list[dict], requester: str, as_json: bool) -> None:
+    """The tile (or list) in the requester's path order (docs/path.md); JSON keeps the published order in
+    `introducers` and adds the personal one under `path`."""
+    from wkw.serve.paths import path_order, path_payload, ties_by_peer
+    from wkw.serve.published import read_ties
+
+    you, ordered = path_order(requester, rows, ties_by_peer(read_ties(settings, publication, requester)))
     if as_json:
         payload = tile_payload(contact, rows, publication)
+        payload["path"] = path_payload(requester, you, ordered)
         typer.echo(json.dumps(payload, indent=2))
         return
-    if why:
-        print_receipts(contact, introducer_view(rows[0]), publication)
-        return
-    print_tile(contact, rows, publication, show_all)
+    print_path_tile(contact, rows, you, ordered, publication)
 
 
 def show_account(settings, publication, account: str, show_all: bool, as_json: bool) -> None:

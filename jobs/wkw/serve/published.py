@@ -98,3 +98,17 @@ def account_rows(dataset: ds.Dataset, account: str) -> list[dict]:
     found = dataset.to_table(filter=pc.field("account").isin(names)).to_pylist()
     rows = [row for row in found if (row["account"], row["account_kind"]) in matched]
     return sorted(rows, key=lambda r: (r["account_kind"], r["account"], r["rank"]))
+
+
+TIES_TABLE = "colleague_ties"
+
+
+def read_ties(settings: Settings, publication: Publication, colleague_email: str) -> list[dict]:
+    """One colleague's published ties (their rows of `colleague_ties`) at the version of `publication`;
+    none for a publication from before the ties existed."""
+    version = publication.table_versions.get(TIES_TABLE)
+    if version is None:
+        return []
+    delta = DeltaTable(settings.table_path(PUBLISHED, TIES_TABLE), version=version)
+    found = delta.to_pyarrow_dataset().to_table(filter=ds.field("colleague_email") == colleague_email)
+    return found.to_pylist()

@@ -187,3 +187,43 @@ def print_accounts(accounts: list[dict], publication, show_all: bool) -> None:
             title = escape(view["colleague_title"] or "")
             table.add_row(str(view["rank"]), colleague, title, knows, people)
         console.print(table)
+
+
+def _strength(band: str | None, strength: float | None) -> str:
+    return "no tie" if strength is None else f"{escape(band or '')} {strength:.2f}"
+
+
+def print_path_tile(email: str, rows: list[dict], you: dict | None, ordered: list[dict], publication) -> None:
+    """The tile in the requester's path order (wkw.serve.paths): their own tie to the lead first, then
+    each introducer with the requester's tie to them, their strength to the lead and the path."""
+    first = rows[0]
+    who = escape(first["contact_name"] or email)
+    company = f", {escape(first['contact_company'])}" if first.get("contact_company") else ""
+    if you is not None:
+        you_are = escape(you["colleague_name"] or you["colleague_email"])
+        console.print(
+            f"You know them ({you_are}): {_strength(you['band'], you['strength'])}, tile #{you['rank']}"
+        )
+    table = Table(
+        title=f"Your paths to {who}{company}\n<{escape(email)}>",
+        caption=f"path = sqrt(your tie x their strength) (docs/path.md); publication "
+        f"{publication.publication_id}, as of {publication.as_of_date}",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("colleague", no_wrap=True)
+    table.add_column("your tie")
+    table.add_column("their strength")
+    table.add_column("path", justify="right")
+    table.add_column("tile", justify="right")
+    for position, row in enumerate(ordered, start=1):
+        name = escape(row["colleague_name"] or row["colleague_email"])
+        colleague = f"{name}\n[dim]{escape(row['colleague_email'])}[/dim]"
+        table.add_row(
+            str(position),
+            colleague,
+            _strength(row["tie_band"], row["tie_strength"]),
+            _strength(row["band"], row["strength"]),
+            f"{row['path_strength']:.2f}",
+            str(row["rank"]),
+        )
+    console.print(table)

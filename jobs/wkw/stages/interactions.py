@@ -1,10 +1,14 @@
-"""Interactions: bronze mail, meetings and calls -> silver, one row per (colleague, external contact, event).
+"""Interactions: bronze mail, meetings and calls -> silver, one row per (colleague, external contact, event),
+and `silver/internal_interactions`, one row per (colleague, other colleague, event), seen from both ends.
 
 Before anything is computed, withheld colleagues (opted out, excluded) are removed; copies of one mail
 across mailboxes, of one meeting across calendars and of one call across exports are deduplicated;
 automated mail, broadcasts, large meetings and short calls are filtered with their reason
 (wkw.channels.calls, wkw.channels.meetings for those channels). Every bronze record of the logical date ends
-accepted or filtered, and the counts are stored in `silver/reconciliation`.
+accepted or filtered, and the counts are stored in `silver/reconciliation`. A record with no
+colleague-external pair stays filtered `internal_only` there (it is not an external interaction); its
+colleague pairs go to `silver/internal_interactions` (wkw.channels.internal), written like the external
+table (full, or tonight's mail and every meeting and call again).
 
     spark-submit jobs/wkw/stages/interactions.py --date 2026-11-26
 """
@@ -16,7 +20,8 @@ from datetime import date
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from wkw.channels.build import build
+from wkw.channels.build import build_channels
+from wkw.channels.internal import INTERNAL_TABLE
 from wkw.channels.mail import seen_keys
 from wkw.channels.reconciliation import reconciliation
 from wkw.config import BRONZE, SILVER, Settings
@@ -69,18 +74,22 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
     calls = read_optional(spark, settings, BRONZE, "calls")
     meetings = read_optional(spark, settings, BRONZE, "meetings")
     path = settings.table_path(SILVER, "interactions")
-    full = full or not is_incremental_table(spark, path)
+    internal_path = settings.table_path(SILVER, INTERNAL_TABLE)
+    full = full or not is_incremental_table(spark, path) or not is_incremental_table(spark, internal_path)
     seen = None
     if not full:
         tonight = mail.where(F.col("ingest_date") == F.lit(as_of))
         seen = seen_keys(mail.where(F.col("ingest_date") < F.lit(as_of)), tonight)
         mail = tonight
-    interactions, outcomes = build(mail, colleagues, as_of, settings, calls, meetings, seen)
+    interactions, outcomes, internal = build_channels(
+        mail, colleagues, as_of, settings, calls, meetings, seen
+    )
     counts = read_table(spark, settings, BRONZE, "ingest_counts")
     removals = read_optional(spark, settings, SILVER, "privacy_removals")
     day = f"as_of_date = '{as_of.isoformat()}'"
     with over_history(spark, settings, full):
         write_interactions(spark, interactions, path, as_of, full)
+        write_interactions(spark, internal, internal_path, as_of, full)
         path = settings.table_path(SILVER, "reconciliation")
         replace_partition(reconciliation(outcomes, counts, as_of, removals), path, day, ["as_of_date"])
     summary = spark.read.format("delta").load(path).where(F.col("as_of_date") == F.lit(as_of))

@@ -35,6 +35,7 @@ NIGHTLY_GOLD = (
     "introducers",
     "top_introducers",
     "account_introducers",
+    "colleague_ties",
 )
 TABLE_FILES = "table_files"
 STAGE = "maintain"

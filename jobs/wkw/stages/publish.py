@@ -21,7 +21,7 @@ from pyspark.sql import functions as F
 
 from wkw.config import GOLD, PUBLISHED, Settings
 from wkw.lake import read_table, replace_table, table_exists
-from wkw.pipeline import PUBLISHED_TABLES, StageResult, stage_main
+from wkw.pipeline import PUBLISHED_TABLES, UNSTAMPED_TABLES, StageResult, stage_main
 from wkw.scoring.calibration_store import model_in_force
 
 STAGE = "publish"
@@ -133,7 +133,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     versions, counts = {}, {}
     for name in PUBLISHED_TABLES:
         staged = read_table(spark, settings, GOLD, name).where(F.col("as_of_date") == F.lit(as_of))
-        if name != "connection_strength":
+        if name not in UNSTAMPED_TABLES:
             staged = staged.where(F.col("publication_id") == F.lit(pub_id))
         versions[name] = publish_table(spark, staged, settings.table_path(PUBLISHED, name))
         counts[name] = read_table(spark, settings, PUBLISHED, name).count()

@@ -12,8 +12,10 @@ changed (a tombstone for a pair that left). Tonight's state is the carried one, 
 that landed since, minus the mail that left the window: tonight writes the pairs that changed, not the
 year behind them, and a new snapshot every `[strength] snapshot_nights` nights or once the change layers
 hold a quarter of the snapshot's rows. Meetings and calls, judged again every night, are added from their
-silver partitions. `--mode full` (or no usable state, or other model parameters) recomputes the state
-from all history: both give the same tables (scores to 1e-9).
+silver partitions, and so are the colleague ties (`gold/colleague_ties`, wkw.scoring.ties) from
+`silver/internal_interactions`: a full recompute of the window every night. `--mode full` (or no
+usable state, or other model parameters) recomputes the state from all history: both give the same
+tables (scores to 1e-9).
 
     spark-submit jobs/wkw/stages/strength.py --date 2026-11-26 [--mode full]
 """
@@ -27,8 +29,10 @@ from datetime import date
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from wkw import schemas
+from wkw.channels.internal import INTERNAL_TABLE
 from wkw.config import GOLD, SILVER, Settings
-from wkw.lake import over_history, read_table, replace_partition
+from wkw.lake import over_history, read_optional, read_table, replace_partition
 from wkw.pipeline import FULL, INCREMENTAL, StageResult, stage_main
 from wkw.scoring.calibration_store import model_in_force
 from wkw.scoring.parts import (
@@ -38,9 +42,21 @@ from wkw.scoring.parts import (
 )
 from wkw.scoring.state import NAMES, STATE, carried_layers, carry, record_run, state_of, write_state
 from wkw.scoring.strength import all_parts, known_by, score_pairs
+from wkw.scoring.ties import TIES, colleague_ties
 from wkw.vocabulary import MAIL
 
 STAGE = "strength"
+
+
+def write_ties(spark: SparkSession, settings: Settings, as_of: date, model: dict) -> None:
+    """gold/colleague_ties of `as_of`, recomputed from the internal touches of the look-back window (a
+    lake written before them has none: no ties)."""
+    internal = read_optional(spark, settings, SILVER, INTERNAL_TABLE)
+    if internal is None:
+        internal = spark.createDataFrame([], schemas.INTERACTION).withColumn("ingest_date", F.lit(as_of))
+    ties = colleague_ties(known_by(internal, as_of), as_of, model, settings.bands)
+    day = f"as_of_date = '{as_of.isoformat()}'"
+    replace_partition(ties, settings.table_path(GOLD, TIES), day, ["as_of_date"])
 
 
 def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False) -> StageResult:
@@ -70,6 +86,8 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
         names = seen_names(both).withColumn("as_of_date", F.lit(as_of))
         replace_partition(names, settings.table_path(GOLD, NAMES), day, ["as_of_date"])
         timings["names"] = time.perf_counter() - clock - sum(timings.values())
+        write_ties(spark, settings, as_of, model)
+        timings["colleague ties"] = time.perf_counter() - clock - sum(timings.values())
         since = None if carried is None else list(carried)[-1]
         record_run(spark, settings, as_of, since, layers)
     mode = FULL if since is None else f"{INCREMENTAL} from {since.isoformat()}"

@@ -4,9 +4,11 @@ Great Expectations suites in expectations/ and the cross-table checks here, or n
 Cross-table checks: every tile row is in the list; the account view agrees with the list (every person it
 names is there with that colleague and band, its counts are the list's); no opted-out, excluded or
 inactive colleague is offered; no person of the privacy register (wkw.privacy.register) is in any staged
-table (the account view's named people included); the day's records reconcile (read = accepted + filtered
-+ quarantined). A source whose quarantine share jumps over its previous nights' (wkw.checks.quarantine) is
-a warning, logged and recorded, never a failure. Results go to `gold/validations`; Data Docs to
+table (the account view's named people and the ties' peers included); a colleague tie has both
+directions with mirrored receipts and no withheld or unlisted colleague at either end
+(wkw.checks.ties); the day's records reconcile (read = accepted + filtered + quarantined). A source
+whose quarantine share jumps over its previous nights' (wkw.checks.quarantine) is a warning, logged
+and recorded, never a failure. Results go to `gold/validations`; Data Docs to
 `<lake>/_reports/gx/<date>/index.html`. A failure exits non-zero with a readable summary.
 
     spark-submit jobs/wkw/stages/validate.py --date 2026-11-26
@@ -30,6 +32,7 @@ from wkw.checks.cross_table import (
 )
 from wkw.checks.gx import validate_tables
 from wkw.checks.quarantine import quarantine_jumps
+from wkw.checks.ties import TIE_CHECKS, tie_failures
 from wkw.checks.volume import volume_failures
 from wkw.config import BRONZE, GOLD, PUBLISHED, SILVER, Settings
 from wkw.lake import read_optional, read_table, replace_partition
@@ -82,10 +85,11 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     reconciliation = all_nights.where(F.col("as_of_date") == as_of)
     failures += cross_table_failures(tables, directory, reconciliation)
     failures += account_failures(tables, settings.accounts)
+    failures += tie_failures(tables, directory)
     warnings = quarantine_warnings(all_nights, settings, as_of)
     failures += withheld_failures(tables, withheld_hashes(spark, settings))
     failures += volume_failures(tables["top_introducers"], current_tile(spark, settings), settings.volume)
-    checks_run += CROSS_TABLE_CHECKS
+    checks_run += CROSS_TABLE_CHECKS + TIE_CHECKS
     pub_id = publication_id_of(tables)
     verdict = validation_row(spark, as_of, pub_id, checks_run, failures, warnings)
     day = f"as_of_date = '{as_of.isoformat()}'"

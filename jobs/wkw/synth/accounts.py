@@ -56,13 +56,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
 
-def _person(rng: random.Random, domain: str, taken: set[str], company: str) -> Contact:
+def new_person(
+    rng: random.Random, domain: str, taken: set[str], company: str, offset: int = OFFSET
+) -> Contact:
+    """A contact at `domain` with a random name, whose address is not in `taken` (then it is)."""
     while True:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = f"{_slug(first)}.{_slug(last)}@{domain}"
         if email not in taken:
             taken.add(email)
-            return Contact(email=email, name=f"{first} {last}", offset=OFFSET, company=company)
+            return Contact(email=email, name=f"{first} {last}", offset=offset, company=company)
 
 
 def plant_account(rng: random.Random, colleagues: list[Colleague]) -> PlantedAccount:
@@ -71,8 +74,8 @@ def plant_account(rng: random.Random, colleagues: list[Colleague]) -> PlantedAcc
     slots = dict(zip(RANKING, rng.sample(visible, len(RANKING)), strict=True))
     slots["withheld"] = next(c for c in colleagues if c.opted_out)
     taken: set[str] = set()
-    people = [_person(rng, DOMAIN, taken, COMPANY) for _ in range(PEOPLE)]
-    personal = _person(rng, PERSONAL_DOMAIN, taken, "")
+    people = [new_person(rng, DOMAIN, taken, COMPANY) for _ in range(PEOPLE)]
+    personal = new_person(rng, PERSONAL_DOMAIN, taken, "")
     ties = [Tie(slots[slot], people[index], kind) for slot, index, kind in PLAN]
     ties.append(Tie(slots["A"], personal, "strong"))
     truth = {

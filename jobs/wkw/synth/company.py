@@ -19,7 +19,8 @@ The whole history lands in the end date's folders (D = end date, ISO):
   record of a file is broken), the number of well-formed messages, the meetings (VEVENTs per kind) and
   calls (rows per kind) written, the strong ties' meeting series, per record the outcome the interactions
   stage must give (meeting_outcomes, call_outcomes: accepted or the filter reason), and the planted
-  account with the ranking its account view must give (planted_account).
+  account with the ranking its account view must give (planted_account), and the planted lead with the
+  path order the sample seller must be shown (planted_path, wkw.synth.paths).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from wkw.synth.mailboxes import write_mailboxes
 from wkw.synth.meeting_truth import expected_outcomes, strong_series
 from wkw.synth.meetings import plan_meetings
 from wkw.synth.noise import plan_broadcasts, plan_internal, plan_newsletters, plan_noreply
+from wkw.synth.paths import plan_internal_ties, plant_path
 from wkw.synth.people import Colleague, Contact, build_colleagues, build_contacts, directory_row
 from wkw.synth.ties import Tie, assign_ties, plan_tie_mail
 from wkw.synth.timeline import MailPlan
@@ -220,15 +222,18 @@ def generate(
     sample_lead = next(email for email in candidates if types.get(email) == "lead")
     account = plant_account(random.Random(f"{seed}:account"), people)
     types.update(account.crm_types)
-    ties = ties + account.ties
+    path = plant_path(random.Random(f"{seed}:path"), people, sample_seller(people))
+    types[path.lead.email] = "lead"
+    planted = [*account.people, path.lead]
+    base_ties, ties = ties, ties + account.ties + path.ties
     write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
-    write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types, account.people))
+    write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types, planted))
     write_csv(
         out / "address_book" / day / "address_book.csv", ADDRESS_BOOK_HEADER, _address_book_rows(people, ties)
     )
 
     plan = MailPlan(people, end_date, days)
-    plan_tie_mail(random.Random(f"{seed}:tie-mail"), plan, ties[: -len(account.ties)])
+    plan_tie_mail(random.Random(f"{seed}:tie-mail"), plan, base_ties)
     noise_rng = random.Random(f"{seed}:noise")
     plan_internal(noise_rng, plan, people)
     guests = sorted(strangers, key=lambda contact: contact.email)
@@ -236,6 +241,9 @@ def generate(
     newsletter_senders = plan_newsletters(noise_rng, plan, people)
     noreply_senders = plan_noreply(noise_rng, plan, people)
     plan_tie_mail(random.Random(f"{seed}:account-mail"), plan, account.ties)
+    path_rng = random.Random(f"{seed}:path-mail")
+    plan_tie_mail(path_rng, plan, path.ties)
+    plan_internal_ties(path_rng, plan, path.internal)
     stray = guests[0] if guests else externals[0]
     write_rng = random.Random(f"{seed}:write")
     messages, malformed = write_mailboxes(write_rng, out, out / "mail" / day, plan, people, stray, domain)
@@ -258,6 +266,7 @@ def generate(
         "malformed_files": sorted(malformed, key=_malformed_order),
         "messages": messages,
         "planted_account": account.truth,
+        "planted_path": path.truth,
         **meetings_and_calls,
     }
     truth = _truth(settings, people, ties, sample_lead, extra)

@@ -372,3 +372,27 @@ def test_the_account_view_loses_a_withheld_colleague_s_row_and_a_withheld_contac
     [row] = spark.read.format("delta").load(path).collect()
     assert row.colleague_email == ANN
     assert [tuple(p) for p in row.named_contacts] == [(kept, "Kept Person", "moderate", 0.3)]
+
+
+def test_a_withheld_colleague_leaves_every_tie_and_internal_touch_at_either_end(spark, tmp_path):
+    """`colleague_ties` (`peer_email`) and `silver/internal_interactions` (the other colleague in
+    `contact_email`): the scrub deletes the rows naming a withheld colleague on either side, so they are
+    no link on anybody's path; the ties between the others stay."""
+    olga, carol = "olga@contoso.com", "carol@contoso.com"
+    ties = [(ANN, olga, 0.9), (olga, ANN, 0.9), (ANN, carol, 0.4), (carol, ANN, 0.4)]
+    path = str(tmp_path / "colleague_ties")
+    spark.createDataFrame(ties, "colleague_email string, peer_email string, strength double").write.format(
+        "delta"
+    ).save(path)
+    internal = [(ANN, olga, "sent"), (olga, ANN, "received"), (carol, ANN, "sent")]
+    touches = str(tmp_path / "internal_interactions")
+    spark.createDataFrame(
+        internal, "colleague_email string, contact_email string, direction string"
+    ).write.format("delta").save(touches)
+    redaction = Redaction(tokens={subject_hash(olga): "0123456789abcdef"})
+    assert scrub_table(spark, path, redaction)["deleted"] == 2
+    assert scrub_table(spark, touches, redaction)["deleted"] == 2
+    kept = {(r.colleague_email, r.peer_email) for r in spark.read.format("delta").load(path).collect()}
+    assert kept == {(ANN, carol), (carol, ANN)}
+    left = {(r.colleague_email, r.contact_email) for r in spark.read.format("delta").load(touches).collect()}
+    assert left == {(carol, ANN)}

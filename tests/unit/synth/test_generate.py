@@ -304,8 +304,9 @@ def test_a_maildir_holds_its_owner_s_sent_mail_and_mail_to_its_owner(mails, dire
 
 # The mail tree of seed 7, SMALL, as written before calendars and calls were added: they have their own
 # random streams, so the mail must not move by a byte. (The planted account's mail, wkw.synth.accounts,
-# is new mail and changed the tree once: 1a1e47fb... before it.)
-MAIL_TREE_SHA256 = "27b721c02f874cbf78ea5477e4db9f672ff25d5215214b5f7f24307c3300c63d"
+# is new mail and changed the tree once: 1a1e47fb... before it; so did the planted path's mail,
+# wkw.synth.paths: 27b721c0... before it.)
+MAIL_TREE_SHA256 = "0f5f2952405b1a0e3b8653dee1b63ae4330e6ec8f5b8db3309d026aad0827d2f"
 MAX_MEETING_ATTENDEES = load_settings().filters.max_meeting_attendees
 MIN_CALL_SECONDS = 30
 
@@ -541,3 +542,29 @@ def test_the_planted_account_is_in_the_crm_and_its_ties_in_the_truth(company, di
     withheld = [kinds.get((planted["withheld_colleague"], person)) for person in planted["people"]]
     assert withheld.count("strong") == 3  # they would rank first, were they analysed
     assert kinds[(ranking[0], planted["personal_contact"])] == "strong"
+
+
+def test_the_planted_path_is_a_crm_lead_with_its_ties_and_weekly_internal_mail(company, mails, directory):
+    out, truth = company
+    planted = truth["planted_path"]
+    crm = {row["email"]: row for row in _rows(out / "crm" / DAY / "crm.csv")}
+    kinds, primary = _kinds(truth), _primary(directory)
+    requester, strong, withheld = planted["requester"], planted["strong_tie"], planted["withheld_colleague"]
+    assert crm[planted["lead"]]["type"] == "lead" and crm[planted["lead"]]["company"] == "Fourth Coffee"
+    assert requester == truth["sample_seller"] and withheld in truth["opted_out"]
+    assert strong == planted["path_order"][0] and requester not in planted["path_order"]
+    known = {c: kinds.get((c, planted["lead"])) for c in (*planted["path_order"], withheld, requester)}
+    assert known == {**dict.fromkeys((*planted["path_order"], withheld), "strong"), requester: "weak"}
+
+    def weeks_written(first, second):
+        """The weeks in which `first` wrote to `second` (by primary address)."""
+        return {
+            mail["sent_at"].isocalendar()[:2]
+            for mail in mails
+            if primary.get(mail["from"]) == first
+            and second in {primary.get(a) for a in mail["to"] + mail["cc"]}
+        }
+
+    for peer in (strong, withheld):  # a thread of three each week, each starting in turn: both ways
+        both_ways = weeks_written(requester, peer) & weeks_written(peer, requester)
+        assert len(both_ways) >= SMALL["days"] // 7 // 2, peer
