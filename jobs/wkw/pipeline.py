@@ -83,11 +83,20 @@ STAGES = (
     ),
     Stage(
         "strength",
-        "Silver -> gold.connection_strength (staged), with receipts, by the model in force.",
-        reads=("silver/interactions", "gold/strength_state", "gold/strength_runs", "gold/model_calibrations"),
+        "Silver -> gold.connection_strength (staged), with receipts and the trend, by the model in force.",
+        reads=(
+            "silver/interactions",
+            "gold/strength_state",
+            "gold/strength_runs",
+            "gold/strength_earlier_state",
+            "gold/strength_earlier_runs",
+            "gold/model_calibrations",
+        ),
         writes=(
             "gold/strength_state",
             "gold/strength_runs",
+            "gold/strength_earlier_state",
+            "gold/strength_earlier_runs",
             "gold/connection_strength",
             "gold/contact_names",
         ),
