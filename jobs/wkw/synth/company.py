@@ -19,7 +19,8 @@ The whole history lands in the end date's folders (D = end date, ISO):
   record of a file is broken), the number of well-formed messages, the meetings (VEVENTs per kind) and
   calls (rows per kind) written, the strong ties' meeting series, per record the outcome the interactions
   stage must give (meeting_outcomes, call_outcomes: accepted or the filter reason), and the planted
-  account with the ranking its account view must give (planted_account).
+  account with the ranking its account view must give (planted_account), and the fading and dormant ties
+  with the trend they must get (planted_fading, wkw.synth.fading; in `ties` as kinds fading and dormant).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from wkw.config import load_settings
 from wkw.synth.accounts import plant_account
 from wkw.synth.calendars import write_calendars
 from wkw.synth.calls import plan_calls, write_calls
+from wkw.synth.fading import plan_fading_mail, plant_fading
 from wkw.synth.mailboxes import write_mailboxes
 from wkw.synth.meeting_truth import expected_outcomes, strong_series
 from wkw.synth.meetings import plan_meetings
@@ -220,9 +222,15 @@ def generate(
     sample_lead = next(email for email in candidates if types.get(email) == "lead")
     account = plant_account(random.Random(f"{seed}:account"), people)
     types.update(account.crm_types)
+    fading = plant_fading(random.Random(f"{seed}:fading"), people, end_date)
+    types.update({person.email: "contact" for person in fading.people})
     ties = ties + account.ties
     write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
-    write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types, account.people))
+    write_csv(
+        out / "crm" / day / "crm.csv",
+        CRM_HEADER,
+        _crm_rows(crm_rng, externals, types, account.people + fading.people),
+    )
     write_csv(
         out / "address_book" / day / "address_book.csv", ADDRESS_BOOK_HEADER, _address_book_rows(people, ties)
     )
@@ -236,6 +244,7 @@ def generate(
     newsletter_senders = plan_newsletters(noise_rng, plan, people)
     noreply_senders = plan_noreply(noise_rng, plan, people)
     plan_tie_mail(random.Random(f"{seed}:account-mail"), plan, account.ties)
+    plan_fading_mail(random.Random(f"{seed}:fading-mail"), plan, fading, end_date)
     stray = guests[0] if guests else externals[0]
     write_rng = random.Random(f"{seed}:write")
     messages, malformed = write_mailboxes(write_rng, out, out / "mail" / day, plan, people, stray, domain)
@@ -258,8 +267,9 @@ def generate(
         "malformed_files": sorted(malformed, key=_malformed_order),
         "messages": messages,
         "planted_account": account.truth,
+        "planted_fading": fading.truth,
         **meetings_and_calls,
     }
-    truth = _truth(settings, people, ties, sample_lead, extra)
+    truth = _truth(settings, people, ties + fading.ties, sample_lead, extra)
     (out / TRUTH_FILE).write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return truth

@@ -162,7 +162,9 @@ def test_every_tie_joins_a_directory_colleague_to_an_external_contact(company, d
     truth = company[1]
     colleagues = {row["email"] for row in directory}
 
-    assert {tie["kind"] for tie in truth["ties"]} == {"strong", "moderate", "weak", "one_way"}
+    assert {tie["kind"] for tie in truth["ties"]} == {
+        "strong", "moderate", "weak", "one_way", "fading", "dormant"
+    }  # fmt: skip
     for tie in truth["ties"]:
         assert tie["colleague"] in colleagues
         assert not tie["contact"].endswith("@" + truth["domain"])
@@ -250,8 +252,10 @@ def test_the_malformed_files_exist_and_are_broken_as_listed(company):
 def test_every_well_formed_message_is_counted_and_within_the_window(company, mails):
     first = datetime(END.year, END.month, END.day, tzinfo=UTC) - timedelta(days=SMALL["days"])
 
-    assert len(mails) == company[1]["messages"]
-    assert all(first <= mail["sent_at"] <= first + timedelta(days=SMALL["days"] + 1) for mail in mails)
+    planted = {tie["contact"] for tie in company[1]["planted_fading"].values()}  # dated before the window
+    ordinary = [mail for mail in mails if not {mail["from"], *mail["to"]} & planted]
+    assert len(mails) == company[1]["messages"] and len(mails) - len(ordinary) == 2 * (14 + 16)
+    assert all(first <= mail["sent_at"] <= first + timedelta(days=SMALL["days"] + 1) for mail in ordinary)
     assert all(mail["sent_at"].tzinfo is not None for mail in mails)
 
 
@@ -304,8 +308,9 @@ def test_a_maildir_holds_its_owner_s_sent_mail_and_mail_to_its_owner(mails, dire
 
 # The mail tree of seed 7, SMALL, as written before calendars and calls were added: they have their own
 # random streams, so the mail must not move by a byte. (The planted account's mail, wkw.synth.accounts,
-# is new mail and changed the tree once: 1a1e47fb... before it.)
-MAIL_TREE_SHA256 = "27b721c02f874cbf78ea5477e4db9f672ff25d5215214b5f7f24307c3300c63d"
+# is new mail and changed the tree once: 1a1e47fb... before it; so did the planted fading and dormant ties,
+# wkw.synth.fading: 27b721c0... before them.)
+MAIL_TREE_SHA256 = "65600f028774f79be2b0e39fc370e716f964047e7a428ec7d9a46df5b000451c"
 MAX_MEETING_ATTENDEES = load_settings().filters.max_meeting_attendees
 MIN_CALL_SECONDS = 30
 
@@ -541,3 +546,26 @@ def test_the_planted_account_is_in_the_crm_and_its_ties_in_the_truth(company, di
     withheld = [kinds.get((planted["withheld_colleague"], person)) for person in planted["people"]]
     assert withheld.count("strong") == 3  # they would rank first, were they analysed
     assert kinds[(ranking[0], planted["personal_contact"])] == "strong"
+
+
+def test_the_fading_and_dormant_ties_are_planted_with_their_last_day(company, mails, directory):
+    out, truth = company
+    crm = {row["email"]: row for row in _rows(out / "crm" / DAY / "crm.csv")}
+    primary = _primary(directory)
+    planted = truth["planted_fading"]
+    assert set(planted) == {"fading", "dormant"}
+    for kind, tie in planted.items():
+        pair = (tie["colleague"], tie["contact"])
+        assert crm[tie["contact"]]["company"] == "Margie's Travel"
+        assert {"colleague": pair[0], "contact": pair[1], "kind": kind} in truth["ties"]
+        days = sorted(
+            mail["sent_at"].astimezone(UTC).date()
+            for mail in mails
+            if {primary.get(mail["from"], mail["from"]), *(primary.get(a, a) for a in mail["to"])}
+            == set(pair)
+        )
+        assert days[-1].isoformat() == tie["last_interaction"]
+        assert days[0] == END - timedelta(days=180 if kind == "dormant" else 176)
+        quiet = (END - days[-1]).days
+        assert (quiet, tie["dormant"]) == ((75, True) if kind == "dormant" else (30, False))
+        assert len(days) == 2 * (16 if kind == "dormant" else 14)  # a mail and its reply per exchange

@@ -1,0 +1,84 @@
+"""The planted fading and dormant ties for `wkw generate`: two strong ties that the trend (docs/fading.md,
+wkw.scoring.trend) must find as planted, and their part of the truth.
+
+Both are with people of Margie's Travel (a company no other contact works for, both in the CRM), known by
+two visible colleagues drawn with the plant's own random stream; both were strong 90 days before the end
+date, from a two-way exchange every week, and are still strong tonight (the decay takes months):
+- fading: weekly exchanges from 176 to 92 days before the end, then one exchange 30 days before it:
+  trend `fading`, not dormant (touched within the last 60 days);
+- dormant: weekly exchanges from 180 to 75 days before the end, none since: trend `fading`, dormant,
+  quiet since 75 days before the end.
+The mail lies before the company's window when that is shorter (it is dated by its own time, as a first
+run's year of history is). Each exchange is a mail from the colleague and the contact's reply the same day
+(10:00 and 14:00 in the writer's office: the same UTC day for every office offset). Meetings and calls are
+not planned for them. Called by wkw.synth.company; writes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from wkw.synth.accounts import _person
+from wkw.synth.people import Colleague, Contact
+from wkw.synth.ties import Tie
+from wkw.synth.timeline import MailPlan, conversation_id, zone
+
+DOMAIN, COMPANY = "margiestravel.com", "Margie's Travel"
+FADING, DORMANT = "fading", "dormant"  # their kinds in truth.json's ties: strong tonight, strong 90 days ago
+WEEK = 7
+# kind -> (days before the end of the weekly exchanges: first, last), and the later exchanges.
+PLAN = {FADING: ((176, 92), (30,)), DORMANT: ((180, 75), ())}
+SENT_HOUR, REPLY_HOUR = 10, 14
+SUBJECT = "Travel programme for {company}"
+
+
+@dataclass(frozen=True)
+class PlantedFading:
+    people: list[Contact]
+    ties: list[Tie]
+    truth: dict
+
+
+def _days_before(kind: str) -> list[int]:
+    (first, last), later = PLAN[kind]
+    return [*range(first, last - 1, -WEEK), *later]
+
+
+def _at(day: date, hour: int, offset: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=zone(offset))
+
+
+def plant_fading(rng: random.Random, colleagues: list[Colleague], end: date) -> PlantedFading:
+    """The two people, their ties and their part of the truth."""
+    visible = sorted((c for c in colleagues if c.active and not c.opted_out), key=lambda c: c.email)
+    taken: set[str] = set()
+    people = {kind: _person(rng, DOMAIN, taken, COMPANY) for kind in PLAN}
+    knowers = dict(zip(PLAN, rng.sample(visible, len(PLAN)), strict=True))
+    ties = [Tie(knowers[kind], people[kind], kind) for kind in PLAN]
+    truth = {
+        kind: {
+            "colleague": knowers[kind].email,
+            "contact": people[kind].email,
+            "band": "strong",
+            "band_90d_ago": "strong",
+            "trend": "fading",
+            "dormant": kind == DORMANT,
+            "last_interaction": (end - timedelta(days=min(_days_before(kind)))).isoformat(),
+        }
+        for kind in PLAN
+    }
+    return PlantedFading(list(people.values()), ties, truth)
+
+
+def plan_fading_mail(rng: random.Random, plan: MailPlan, planted: PlantedFading, end: date) -> None:
+    """Each tie's exchanges: the colleague writes, the contact answers the same day."""
+    for tie in planted.ties:
+        subject = SUBJECT.format(company=tie.contact.company)
+        for days in _days_before(tie.kind):
+            day, conversation = end - timedelta(days=days), conversation_id(rng)
+            colleague, contact = tie.colleague, tie.contact
+            plan.add(_at(day, SENT_HOUR, colleague.offset), colleague, (contact,), subject, conversation)
+            reply = _at(day, REPLY_HOUR, contact.offset)
+            plan.add(reply, contact, (colleague,), f"RE: {subject}", conversation)
