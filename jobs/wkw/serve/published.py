@@ -98,3 +98,14 @@ def account_rows(dataset: ds.Dataset, account: str) -> list[dict]:
     found = dataset.to_table(filter=pc.field("account").isin(names)).to_pylist()
     rows = [row for row in found if (row["account"], row["account_kind"]) in matched]
     return sorted(rows, key=lambda r: (r["account_kind"], r["account"], r["rank"]))
+
+
+def read_colleague_rows(settings: Settings, publication: Publication, colleague_email: str) -> list[dict]:
+    """Every row of the published list (`introducers`) in which `colleague_email` is the introducer, at the
+    version of `publication`."""
+    delta = DeltaTable(
+        settings.table_path(PUBLISHED, "introducers"), version=publication.table_versions["introducers"]
+    )
+    return (
+        delta.to_pyarrow_dataset().to_table(filter=ds.field("colleague_email") == colleague_email).to_pylist()
+    )
