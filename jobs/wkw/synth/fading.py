@@ -2,8 +2,10 @@
 wkw.scoring.trend) must find as planted, and their part of the truth.
 
 Both are with people of Margie's Travel (a company no other contact works for, both in the CRM), known by
-two visible colleagues drawn with the plant's own random stream; both were strong 90 days before the end
-date, from a two-way exchange every week, and are still strong tonight (the decay takes months):
+one colleague who may use the product (a licensed seller, so that `wkw digest --as` them answers; any
+visible colleague when the company has no seller), drawn with the plant's own random stream. Both were
+strong 90 days before the end date, from a two-way exchange every week, and are still strong tonight (the
+decay takes months):
 - fading: weekly exchanges from 176 to 92 days before the end, then one exchange 30 days before it:
   trend `fading`, not dormant (touched within the last 60 days);
 - dormant: weekly exchanges from 180 to 75 days before the end, none since: trend `fading`, dormant,
@@ -32,6 +34,7 @@ WEEK = 7
 PLAN = {FADING: ((176, 92), (30,)), DORMANT: ((180, 75), ())}
 SENT_HOUR, REPLY_HOUR = 10, 14
 SUBJECT = "Travel programme for {company}"
+SELLER_ROLE, SELLER_LICENCE = "salesperson", "Sales Premium"  # as wkw.synth.company.sample_seller
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,14 @@ def _at(day: date, hour: int, offset: int) -> datetime:
 def plant_fading(rng: random.Random, colleagues: list[Colleague], end: date) -> PlantedFading:
     """The two people, their ties and their part of the truth."""
     visible = sorted((c for c in colleagues if c.active and not c.opted_out), key=lambda c: c.email)
+    sellers = [c for c in visible if SELLER_ROLE in c.roles and SELLER_LICENCE in c.licences]
+    knower = rng.choice(sellers or visible)
     taken: set[str] = set()
     people = {kind: _person(rng, DOMAIN, taken, COMPANY) for kind in PLAN}
-    knowers = dict(zip(PLAN, rng.sample(visible, len(PLAN)), strict=True))
-    ties = [Tie(knowers[kind], people[kind], kind) for kind in PLAN]
+    ties = [Tie(knower, people[kind], kind) for kind in PLAN]
     truth = {
         kind: {
-            "colleague": knowers[kind].email,
+            "colleague": knower.email,
             "contact": people[kind].email,
             "band": "strong",
             "band_90d_ago": "strong",
