@@ -1,7 +1,7 @@
 """The planted fading and dormant ties for `wkw generate`: two strong ties that the trend (docs/fading.md,
 wkw.scoring.trend) must find as planted, and their part of the truth.
 
-Both are with people of Margie's Travel (a company no other contact works for, both in the CRM), known by
+Both are with people of Nod Publishers (a company no other contact works for, both in the CRM), known by
 one colleague who may use the product (a licensed seller, so that `wkw digest --as` them answers; any
 visible colleague when the company has no seller), drawn with the plant's own random stream. Both were
 strong 90 days before the end date, from a two-way exchange every week, and are still strong tonight (the
@@ -27,7 +27,7 @@ from wkw.synth.people import Colleague, Contact
 from wkw.synth.ties import Tie
 from wkw.synth.timeline import MailPlan, conversation_id, zone
 
-DOMAIN, COMPANY = "margiestravel.com", "Margie's Travel"
+DOMAIN, COMPANY = "nodpublishers.com", "Nod Publishers"
 FADING, DORMANT = "fading", "dormant"  # their kinds in truth.json's ties: strong tonight, strong 90 days ago
 WEEK = 7
 # kind -> (days before the end of the weekly exchanges: first, last), and the later exchanges.
