@@ -25,6 +25,7 @@ def wkw(local_night, monkeypatch, *args):
 
     monkeypatch.setenv("WKW_LAKE", local_night.settings.lake)
     monkeypatch.delenv("WKW_USER", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # the tile's rows on one line each
     return CliRunner().invoke(app, list(args))
 
 
