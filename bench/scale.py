@@ -239,7 +239,8 @@ def main() -> None:
     from wkw.config import load_settings
     from wkw.session import get_spark
 
-    settings = dataclasses.replace(load_settings(), spark_master=args.master)
+    base = load_settings()  # the master is a key of [spark] (Settings.spark_master reads it)
+    settings = dataclasses.replace(base, spark=base.with_conf("spark", master=args.master).spark)
     spark = get_spark(settings, "bench-scale")
     spark.sparkContext.setLogLevel("ERROR")
     results = []
