@@ -104,10 +104,9 @@ def timed(spark, label: str, rows_of, step) -> dict:
 
 def run_step(spark, settings, stage, day: date, full: bool | None) -> None:
     """One stage for one night; `full` only for the stages that have a mode (None: extract)."""
-    if full is None:
-        stage.run(spark, settings, day)
-    else:
-        stage.run(spark, settings, day, full=full)
+    result = stage.run(spark, settings, day) if full is None else stage.run(spark, settings, day, full=full)
+    for note in result.notes:  # the strength stage splits its time (state, state 90 days ago, scores, names)
+        print(json.dumps({"stage": result.stage, "note": note}), flush=True)
 
 
 def duckdb_step(settings, as_of: date, out: Path) -> dict:
@@ -240,7 +239,8 @@ def main() -> None:
     from wkw.config import load_settings
     from wkw.session import get_spark
 
-    settings = dataclasses.replace(load_settings(), spark_master=args.master)
+    base = load_settings()  # the master is a key of [spark] (Settings.spark_master reads it)
+    settings = dataclasses.replace(base, spark=base.with_conf("spark", master=args.master).spark)
     spark = get_spark(settings, "bench-scale")
     spark.sparkContext.setLogLevel("ERROR")
     results = []

@@ -40,6 +40,7 @@ from wkw.config_sections import (
     string_list,
 )
 from wkw.config_serve import Serve
+from wkw.config_trend import Trend
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONF = PROJECT_ROOT / "conf" / "wkw.toml"
@@ -54,6 +55,7 @@ ALL_SECTIONS: dict[str, type] = {
     "serve": Serve,
     "lineage": Lineage,
     "accounts": Accounts,
+    "trend": Trend,
 }
 
 PATH_ENV = {"lake": "WKW_LAKE", "landing": "WKW_LANDING", "jars": "WKW_JARS", "gx_reports": "WKW_GX_REPORTS"}
@@ -82,6 +84,7 @@ class Settings:
     serve: Serve
     lineage: Lineage
     accounts: Accounts
+    trend: Trend
 
     @property
     def spark_master(self) -> str:

@@ -83,17 +83,21 @@ STAGES = (
     ),
     Stage(
         "strength",
-        "Silver -> gold.connection_strength and gold.colleague_ties (staged), with receipts, by the model.",
+        "Silver -> gold.connection_strength (receipts, trend) and gold.colleague_ties (staged) by the model.",
         reads=(
             "silver/interactions",
             "silver/internal_interactions",
             "gold/strength_state",
             "gold/strength_runs",
+            "gold/strength_earlier_state",
+            "gold/strength_earlier_runs",
             "gold/model_calibrations",
         ),
         writes=(
             "gold/strength_state",
             "gold/strength_runs",
+            "gold/strength_earlier_state",
+            "gold/strength_earlier_runs",
             "gold/connection_strength",
             "gold/contact_names",
             "gold/colleague_ties",

@@ -32,6 +32,12 @@ MAIL, MEETING, CALL = "mail", "meeting", "call"
 CHANNELS = (CALL, MAIL, MEETING)  # sorted by name: the order of the last-touch code in the strength state
 SENT, RECEIVED = "sent", "received"
 
+# The trend of a tie (connection_strength.trend, docs/fading.md): tonight's strength against 90 days before.
+RISING, STEADY, FADING = "rising", "steady", "fading"
+TRENDS = (RISING, STEADY, FADING)
+# Bands of strength (connection_strength.band; thresholds in conf/wkw.toml [model.bands]).
+STRONG, MODERATE, WEAK = "strong", "moderate", "weak"
+
 # Quarantine reasons (bronze/quarantine.reason): the record is malformed; each names what is wrong.
 EMPTY_FILE = "empty_file"
 UNREADABLE_FILE = "unreadable_file"

@@ -85,7 +85,7 @@ def lake(spark, tmp_path_factory, make_settings):
     for night in NIGHTS:
         strength.run(spark, settings, night)
         got[night] = published(spark, settings, night)
-        scores = connection_strength(silver, night, settings.model, settings.bands)
+        scores = connection_strength(silver, night, settings.model, settings.bands, settings.trend)
         names = seen_names(all_parts(silver, night, settings.model))
         expected[night] = {
             "connection_strength": sorted_rows(

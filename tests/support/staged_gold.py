@@ -30,7 +30,9 @@ def staged_gold(spark: SparkSession) -> dict[str, DataFrame]:
                 (at.date(), at, f"c{i}@contoso.com", LEAD, "Lee", "mail", direction, 1, f"k{i}{direction}")
             )
     interactions = spark.createDataFrame(touches, schemas.INTERACTION)
-    strength = connection_strength(interactions, AS_OF, settings.model, settings.bands).cache()
+    strength = connection_strength(
+        interactions, AS_OF, settings.model, settings.bands, settings.trend
+    ).cache()
     empty_people = spark.createDataFrame(
         [], "email string, name string, title string, department string, active boolean, opted_out boolean"
     )

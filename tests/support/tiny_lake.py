@@ -43,6 +43,14 @@ INTRODUCER_COLUMNS = {
     "first_interaction_at": UTC_TS,
     "publication_id": pa.string(),
 }
+# The tie's past (docs/fading.md): in a publication's rows when `publish(..., with_trend=True)`.
+TREND_COLUMNS = {
+    "strength_90d_ago": pa.float64(),
+    "band_90d_ago": pa.string(),
+    "trend": pa.string(),
+    "last_interaction": pa.date32(),
+    "dormant": pa.bool_(),
+}
 
 
 def introducer(rank: int, email_: str, name: str, title: str, band: str, last: datetime) -> dict:
@@ -173,11 +181,14 @@ def publish(
     published_at: datetime = datetime(2026, 11, 27, 2, 0, tzinfo=UTC),
     top_n: int = 5,
     accounts: list[dict] | None = None,
+    with_trend: bool = False,
 ) -> dict[str, int]:
     """One publication of `rows` (introducers rows, any contacts): `introducers`, `top_introducers` (rank
     <= top_n) and, given `accounts`, `account_introducers` overwritten, and a row appended to
-    `publications` naming their new versions."""
-    schema = pa.schema(list(INTRODUCER_COLUMNS.items()))
+    `publications` naming their new versions. `with_trend`: the rows carry the tie's past too
+    (TREND_COLUMNS)."""
+    columns = INTRODUCER_COLUMNS | (TREND_COLUMNS if with_trend else {})
+    schema = pa.schema(list(columns.items()))
     rows = [{**row, "publication_id": publication_id} for row in rows]
     tables = {"introducers": rows, "top_introducers": [row for row in rows if row["rank"] <= top_n]}
     schemas = dict.fromkeys(tables, schema)

@@ -11,11 +11,12 @@ from pyspark.sql import functions as F
 from wkw.checks.gx import Failure
 from wkw.privacy.rules import address_hash, is_withheld
 from wkw.scoring.accounts import account_counts, with_accounts
+from wkw.scoring.ranking import TREND
 
 STRENGTH_MAX = 1.0
 
 
-CROSS_TABLE_CHECKS = 14
+CROSS_TABLE_CHECKS = 15
 # The tables whose colleagues are offered as introducers.
 OFFERED = ("introducers", "top_introducers", "account_introducers")
 ACCOUNTS = "account_introducers"
@@ -176,4 +177,18 @@ def account_failures(tables: dict[str, DataFrame], accounts) -> list[Failure]:
         failures.append(
             Failure(ACCOUNTS, "counts_agree_with_list", f"{differ} account rows differ from introducers")
         )
+    return failures
+
+
+def trend_failures(tables: dict[str, DataFrame]) -> list[Failure]:
+    """The list and the tile say of each tie's past (strength 90 days ago, trend, last interaction,
+    dormant) what connection_strength says: the digest and the tile read it from them."""
+    columns = ["colleague_email", "contact_email", *TREND]
+    scored = tables["connection_strength"].select(columns)
+    failures = []
+    for name in ("introducers", "top_introducers"):
+        if differ := tables[name].select(columns).exceptAll(scored).count():
+            failures.append(
+                Failure(name, "trend_agrees_with_strength", f"{differ} rows differ from connection_strength")
+            )
     return failures

@@ -21,6 +21,8 @@ RECEIPTS = [
     "last_interaction_channel",
     "two_way",
 ]
+# The tie's past (wkw.scoring.trend): carried from connection_strength to the list and the tile.
+TREND = ["strength_90d_ago", "band_90d_ago", "trend", "last_interaction", "dormant"]
 
 
 def rank_order() -> list:
@@ -103,6 +105,7 @@ def rank_introducers(
         "score",
         "band",
         *RECEIPTS,
+        *TREND,
         "as_of_date",
         "model_version",
         F.lit(pub_id).alias("publication_id"),

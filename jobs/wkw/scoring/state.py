@@ -5,6 +5,7 @@ layers each night stands on and with which model parameters."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -23,33 +24,50 @@ from wkw.scoring.parts import (
 from wkw.scoring.strength import mail_change
 
 STATE, RUNS, NAMES = "strength_state", "strength_runs", "contact_names"
+EARLIER_STATE, EARLIER_RUNS = "strength_earlier_state", "strength_earlier_runs"
+
+
+@dataclass(frozen=True)
+class StateTables:
+    """Where a carried state lives: its layers, its runs, and how many days later its interactions are
+    dated (0: the strength state; 90: the state of strength 90 days ago, wkw.scoring.trend)."""
+
+    state: str
+    runs: str
+    moved_days: int = 0
+
+
+MAIN = StateTables(STATE, RUNS)
 
 
 STATE_FORMAT = 2  # state rows with active_days and first_at; nights write the pairs they change
 
 
-def model_key(model: dict) -> str:
+def model_key(model: dict, moved_days: int = 0) -> str:
     """The parameters a state depends on, and the layout of its rows: another value means the state
     cannot be carried."""
     key = {name: model[name] for name in sorted(model)} | {"state_format": STATE_FORMAT}
+    if moved_days:
+        key["moved_days"] = moved_days
     return json.dumps(key, sort_keys=True, default=str)
 
 
-def carried_layers(spark: SparkSession, settings: Settings, as_of: date) -> dict[date, int] | None:
+def carried_layers(
+    spark: SparkSession, settings: Settings, as_of: date, tables: StateTables = MAIN
+) -> dict[date, int] | None:
     """The state to carry to `as_of`: the layers of the latest night before it whose state was written
     with tonight's model parameters (night -> rows, in order); None when there is no such night or one of
     its layers is gone (pruned): the night is then recomputed in full."""
-    runs = read_optional(spark, settings, GOLD, RUNS)
+    runs = read_optional(spark, settings, GOLD, tables.runs)
     if runs is None or "state_layers" not in runs.columns:
         return None
-    earlier = runs.where(
-        (F.col("as_of_date") < F.lit(as_of)) & (F.col("model_key") == model_key(settings.model))
-    )
+    key = model_key(settings.model, tables.moved_days)
+    earlier = runs.where((F.col("as_of_date") < F.lit(as_of)) & (F.col("model_key") == key))
     rows = {r.as_of_date: r for r in earlier.select("as_of_date", "state_layers", "state_rows").collect()}
     if not rows:
         return None
     layers = list(rows[max(rows)].state_layers)
-    state = read_table(spark, settings, GOLD, STATE).where(F.col("as_of_date").isin(layers))
+    state = read_table(spark, settings, GOLD, tables.state).where(F.col("as_of_date").isin(layers))
     present = {r.as_of_date for r in state.select("as_of_date").distinct().collect()}
     # A layer without rows (a night that changed nothing) has no files to find.
     if any(layer not in rows or (rows[layer].state_rows and layer not in present) for layer in layers):
@@ -57,12 +75,14 @@ def carried_layers(spark: SparkSession, settings: Settings, as_of: date) -> dict
     return {layer: int(rows[layer].state_rows) for layer in layers}
 
 
-def state_of(spark: SparkSession, settings: Settings, layers: dict[date, int], as_of: date) -> DataFrame:
+def state_of(
+    spark: SparkSession, settings: Settings, layers: dict[date, int], as_of: date, tables: StateTables = MAIN
+) -> DataFrame:
     """The mail parts that the state layers make (`layers`: night -> rows; a snapshot night, then change
     nights in order), decayed to `as_of`: each pair from the latest layer that holds it, without the pairs
     whose latest row is a tombstone (no active day left). Only the columns a caller reads are read."""
     nights = list(layers)
-    rows = read_table(spark, settings, GOLD, STATE).where(F.col("as_of_date").isin(nights))
+    rows = read_table(spark, settings, GOLD, tables.state).where(F.col("as_of_date").isin(nights))
     parts = rows.where(F.col("as_of_date") == F.lit(nights[0]))
     if len(nights) > 1:
         newest = Window.partitionBy(*PAIR).orderBy(F.col("as_of_date").desc())
@@ -76,22 +96,29 @@ def state_of(spark: SparkSession, settings: Settings, layers: dict[date, int], a
     return decayed(parts, F.col("as_of_date"), as_of, settings.model).drop("as_of_date")
 
 
-def write_state(spark: SparkSession, settings: Settings, parts: DataFrame, as_of: date) -> int:
+def write_state(
+    spark: SparkSession, settings: Settings, parts: DataFrame, as_of: date, tables: StateTables = MAIN
+) -> int:
     """Tonight's state layer; the rows it holds."""
     day = f"as_of_date = '{as_of.isoformat()}'"
-    path = settings.table_path(GOLD, STATE)
+    path = settings.table_path(GOLD, tables.state)
     replace_partition(parts.withColumn("as_of_date", F.lit(as_of)), path, day, ["as_of_date"])
-    return read_table(spark, settings, GOLD, STATE).where(F.col("as_of_date") == F.lit(as_of)).count()
+    return read_table(spark, settings, GOLD, tables.state).where(F.col("as_of_date") == F.lit(as_of)).count()
 
 
 def carry(
-    spark: SparkSession, settings: Settings, carried: dict[date, int], mail: DataFrame, as_of: date
+    spark: SparkSession,
+    settings: Settings,
+    carried: dict[date, int],
+    mail: DataFrame,
+    as_of: date,
+    tables: StateTables = MAIN,
 ) -> dict[date, int]:
     """Tonight's state layer from the carried one: the pairs the night changes, with a tombstone for each
     pair that left, on top of the carried layers; or, past `[strength] snapshot_nights` or
     `snapshot_share`, a new snapshot of every pair. Returns tonight's layers (night -> rows)."""
     model, layers = settings.model, list(carried)
-    prior = state_of(spark, settings, carried, as_of)
+    prior = state_of(spark, settings, carried, as_of, tables)
     change = mail_change(layers[-1], mail, as_of, model).localCheckpoint()
     keys = change.select(*PAIR)
     if change.count() <= BROADCAST_PAIRS:
@@ -104,12 +131,17 @@ def carry(
     if len(layers) >= nights or stacked > carried[layers[0]] * share:
         untouched = prior.join(keys, on=PAIR, how="left_anti")
         everyone = untouched.unionByName(changed.where(F.col("active_days") > 0))
-        return {as_of: write_state(spark, settings, everyone, as_of)}
-    return carried | {as_of: write_state(spark, settings, changed, as_of)}
+        return {as_of: write_state(spark, settings, everyone, as_of, tables)}
+    return carried | {as_of: write_state(spark, settings, changed, as_of, tables)}
 
 
 def record_run(
-    spark: SparkSession, settings: Settings, as_of: date, since: date | None, layers: dict[date, int]
+    spark: SparkSession,
+    settings: Settings,
+    as_of: date,
+    since: date | None,
+    layers: dict[date, int],
+    tables: StateTables = MAIN,
 ) -> None:
     """Tonight's row of gold/strength_runs: the mode, the night carried from, the model parameters and the
     state layers tonight stands on (what a later night carries and maintain keeps)."""
@@ -119,7 +151,7 @@ def record_run(
                 as_of,
                 FULL if since is None else INCREMENTAL,
                 since,
-                model_key(settings.model),
+                model_key(settings.model, tables.moved_days),
                 list(layers),
                 layers[as_of],
             )
@@ -128,4 +160,4 @@ def record_run(
         "state_rows long",
     )
     day = f"as_of_date = '{as_of.isoformat()}'"
-    replace_partition(record, settings.table_path(GOLD, RUNS), day, ["as_of_date"])
+    replace_partition(record, settings.table_path(GOLD, tables.runs), day, ["as_of_date"])

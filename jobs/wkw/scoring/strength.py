@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from wkw.config_trend import Trend
 from wkw.scoring.parts import (
     decayed,
     in_window,
@@ -17,14 +18,13 @@ from wkw.scoring.parts import (
     receipts,
     window_start,
 )
+from wkw.scoring.trend import moved_later, with_trend
+from wkw.vocabulary import MODERATE, STRONG, WEAK
 
 SCORE_DECIMALS = 9
 
 
 STRENGTH_DECIMALS = 6
-
-
-STRONG, MODERATE, WEAK = "strong", "moderate", "weak"
 
 
 def band(strength: Column, bands: dict) -> Column:
@@ -80,9 +80,17 @@ def all_parts(interactions: DataFrame, as_of: date, model: dict) -> DataFrame:
     return pair_parts(known_by(interactions, as_of).where(in_window(as_of, model)), as_of, model)
 
 
-def connection_strength(interactions: DataFrame, as_of: date, model: dict, bands: dict) -> DataFrame:
-    """The scored pairs of `interactions` on `as_of`, computed from all of them."""
-    return score_pairs(receipts(all_parts(interactions, as_of, model)), as_of, model, bands)
+def connection_strength(
+    interactions: DataFrame, as_of: date, model: dict, bands: dict, trend: Trend | None = None
+) -> DataFrame:
+    """The scored pairs of `interactions` on `as_of`, computed from all of them; with `trend`, also the
+    strength 90 days before and the trend (wkw.scoring.trend), as the strength stage publishes them."""
+    scored = score_pairs(receipts(all_parts(interactions, as_of, model)), as_of, model, bands)
+    if trend is None:
+        return scored
+    moved = moved_later(interactions)
+    earlier = score_pairs(receipts(all_parts(moved, as_of, model)), as_of, model, bands)
+    return with_trend(scored, earlier, as_of, trend)
 
 
 def mail_change(since: date, mail: DataFrame, as_of: date, model: dict) -> DataFrame:

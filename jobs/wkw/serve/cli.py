@@ -5,11 +5,13 @@ wkw run --date 2026-11-26             the nightly DAG for one logical date (airf
 wkw who-knows lead@fabrikam.com --as me@contoso.com   the tile: five colleagues who can introduce you
 wkw who-knows lead@fabrikam.com --all --json            (requester from WKW_USER)
 wkw who-knows --account fabrikam.com                  the colleagues who know the most people there
+wkw digest --as me@contoso.com                        my strong ties that are fading or dormant
 wkw sql "SELECT * FROM wkw.top_introducers LIMIT 5"
 wkw airflow standalone                Airflow with its UI, on the project's Airflow home
 
 The operator commands (run, airflow, backtest, calibrate, sql, spark-conf) are in `wkw.serve.cli_ops`,
-`introduce` in `wkw.serve.cli_introduce`; both register their commands on `app`.
+`introduce` in `wkw.serve.cli_introduce`, `digest` in `wkw.serve.cli_digest`; they register their
+commands on `app`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from wkw.config import load_settings
+from wkw.serve.cli_digest import register as register_digest
 from wkw.serve.cli_introduce import register as register_introduce
 from wkw.serve.cli_ops import register_pipeline, register_spark
 from wkw.serve.cli_serve import register as register_serve
@@ -262,6 +265,7 @@ def print_privacy(requests: list[dict], as_json: bool) -> None:
 
 register_spark(app)  # backtest, calibrate, sql, spark-conf
 register_introduce(app)
+register_digest(app)
 register_serve(app)  # serve, serve-token
 
 

@@ -112,3 +112,14 @@ def read_ties(settings: Settings, publication: Publication, colleague_email: str
     delta = DeltaTable(settings.table_path(PUBLISHED, TIES_TABLE), version=version)
     found = delta.to_pyarrow_dataset().to_table(filter=ds.field("colleague_email") == colleague_email)
     return found.to_pylist()
+
+
+def read_colleague_rows(settings: Settings, publication: Publication, colleague_email: str) -> list[dict]:
+    """Every row of the published list (`introducers`) in which `colleague_email` is the introducer, at the
+    version of `publication`."""
+    delta = DeltaTable(
+        settings.table_path(PUBLISHED, "introducers"), version=publication.table_versions["introducers"]
+    )
+    return (
+        delta.to_pyarrow_dataset().to_table(filter=ds.field("colleague_email") == colleague_email).to_pylist()
+    )

@@ -6,6 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from wkw.vocabulary import FADING
+
 console = Console()
 
 
@@ -30,7 +32,36 @@ def introducer_view(row: dict) -> dict:
         "last_interaction_at": last.isoformat() if last else None,
         "last_interaction_channel": row["last_interaction_channel"],
         "two_way": row["two_way"],
+        **tie_past(row),
     }
+
+
+def tie_past(row: dict) -> dict:
+    """The tie's past (docs/fading.md); empty for a publication from before it was computed."""
+    if row.get("trend") is None:
+        return {}
+    last = row["last_interaction"]
+    return {
+        "strength_90d_ago": row["strength_90d_ago"],
+        "band_90d_ago": row["band_90d_ago"],
+        "trend": row["trend"],
+        "dormant": row["dormant"],
+        "last_interaction": last.isoformat() if last else None,
+        "standing": standing(row),
+    }
+
+
+def standing(row: dict) -> str:
+    """The band as the tile says it: "strong", "moderate (was strong), quiet since 2026-09-14" for a
+    dormant tie, "weak, fading (was moderate)" for a fading one."""
+    band, was = row["band"], row.get("band_90d_ago")
+    if row.get("dormant"):
+        last = row["last_interaction"]
+        day = last.isoformat() if hasattr(last, "isoformat") else str(last)
+        return f"{band}{'' if was == band else f' (was {was})'}, quiet since {day}"
+    if row.get("trend") == FADING:
+        return f"{band}, fading{'' if was == band else f' (was {was})'}"
+    return band
 
 
 def tile_payload(contact: str, rows: list[dict], publication) -> dict:
@@ -76,6 +107,9 @@ def print_receipts(contact: str, view: dict, publication) -> None:
         ("first interaction", view["first_interaction_at"]),
         ("last interaction", f"{view['last_interaction_at']} ({view['last_interaction_channel']})"),
     ]
+    if "trend" in view:
+        was = f"{view['strength_90d_ago']:.3f} ({view['band_90d_ago']})"
+        lines += [("90 days ago", was), ("trend", view["standing"] if view["dormant"] else view["trend"])]
     for name, value in lines:
         table.add_row(name, escape(str(value)))
     console.print(table)
@@ -104,7 +138,7 @@ def print_tile(email: str, rows: list[dict], publication, show_all: bool) -> Non
         channel = escape(str(view["last_interaction_channel"] or ""))
         last = f"{view['last_interaction_at'][:10]}\n[dim]{channel}[/dim]"
         title = escape(view["colleague_title"] or "")
-        table.add_row(str(view["rank"]), colleague, title, escape(view["band"]), last)
+        table.add_row(str(view["rank"]), colleague, title, escape(view.get("standing", view["band"])), last)
     console.print(table)
 
 
@@ -195,7 +229,8 @@ def _strength(band: str | None, strength: float | None) -> str:
 
 def print_path_tile(email: str, rows: list[dict], you: dict | None, ordered: list[dict], publication) -> None:
     """The tile in the requester's path order (wkw.serve.paths): their own tie to the lead first, then
-    each introducer with the requester's tie to them, their strength to the lead and the path."""
+    each introducer with the requester's tie to them, their strength to the lead and the path; below it,
+    the ties that are fading or quiet (`standing`)."""
     first = rows[0]
     who = escape(first["contact_name"] or email)
     company = f", {escape(first['contact_company'])}" if first.get("contact_company") else ""
@@ -227,3 +262,6 @@ def print_path_tile(email: str, rows: list[dict], you: dict | None, ordered: lis
             str(row["rank"]),
         )
     console.print(table)
+    for row in ordered:  # a tie that is fading or has gone quiet, said as the tile says it
+        if (said := standing(row)) != row["band"]:
+            console.print(f"{escape(row['colleague_name'] or row['colleague_email'])}: {escape(said)}")

@@ -2,8 +2,8 @@
 
 1. Nightly gold tables (one partition per logical date: strength state, scores, lists, tiles, names) keep
    the last `[maintenance] keep_nights` nights (a rerun of one of them carries from the night before it;
-   older nights are recomputed in full), and the strength state also the snapshot night those nights'
-   change layers stand on.
+   older nights are recomputed in full), and the strength states (tonight's and 90 days ago's) also the
+   snapshot night those nights' change layers stand on.
 2. Compaction (Delta OPTIMIZE) of the partitions that received small files: tonight's bronze slices, and
    the silver interaction days that late mail added a file to. Partitions that hold one file are left
    alone, so the cost follows the night.
@@ -26,10 +26,12 @@ from pyspark.sql import functions as F
 from wkw.config import BRONZE, GOLD, SILVER, Settings
 from wkw.lake import delta_tables, per_table, read_optional, replace_partition, table_exists
 from wkw.pipeline import StageResult, stage_main
-from wkw.scoring.state import RUNS, STATE
+from wkw.scoring.state import EARLIER_RUNS, EARLIER_STATE, RUNS, STATE
 
+LAYERED = {STATE: RUNS, EARLIER_STATE: EARLIER_RUNS}  # a carried state and the runs naming its layers
 NIGHTLY_GOLD = (
     STATE,
+    EARLIER_STATE,
     "connection_strength",
     "contact_names",
     "introducers",
@@ -41,10 +43,10 @@ TABLE_FILES = "table_files"
 STAGE = "maintain"
 
 
-def oldest_layer(spark: SparkSession, settings: Settings, oldest: date) -> date:
+def oldest_layer(spark: SparkSession, settings: Settings, oldest: date, runs_table: str = RUNS) -> date:
     """The oldest strength state layer that a kept night (from `oldest` on) is made of: a change night
     stands on the snapshot night before it, which is kept as long as that night is."""
-    runs = read_optional(spark, settings, GOLD, RUNS)
+    runs = read_optional(spark, settings, GOLD, runs_table)
     if runs is None or "state_layers" not in runs.columns:
         return oldest
     kept = runs.where(F.col("as_of_date") >= F.lit(oldest)).select(F.explode("state_layers").alias("night"))
@@ -59,7 +61,7 @@ def prune_old_nights(spark: SparkSession, settings: Settings, as_of: date) -> No
     for name in NIGHTLY_GOLD:
         path = settings.table_path(GOLD, name)
         if table_exists(spark, path):
-            cut = oldest_layer(spark, settings, oldest) if name == STATE else oldest
+            cut = oldest_layer(spark, settings, oldest, LAYERED[name]) if name in LAYERED else oldest
             DeltaTable.forPath(spark, path).delete(F.col("as_of_date") < F.lit(cut))
 
 

@@ -17,6 +17,10 @@ silver partitions, and so are the colleague ties (`gold/colleague_ties`, wkw.sco
 usable state, or other model parameters) recomputes the state from all history: both give the same
 tables (scores to 1e-9).
 
+The same is done for the strength 90 days ago (wkw.scoring.trend: the interactions dated 90 days later, in
+gold/strength_earlier_state); each row of connection_strength gets `strength_90d_ago`, `band_90d_ago`,
+`trend`, `last_interaction` and `dormant` (docs/fading.md).
+
     spark-submit jobs/wkw/stages/strength.py --date 2026-11-26 [--mode full]
 """
 
@@ -26,7 +30,7 @@ import dataclasses
 import time
 from datetime import date
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from wkw import schemas
@@ -40,12 +44,55 @@ from wkw.scoring.parts import (
     receipts,
     seen_names,
 )
-from wkw.scoring.state import NAMES, STATE, carried_layers, carry, record_run, state_of, write_state
+from wkw.scoring.state import (
+    EARLIER_RUNS,
+    EARLIER_STATE,
+    MAIN,
+    NAMES,
+    STATE,
+    StateTables,
+    carried_layers,
+    carry,
+    record_run,
+    state_of,
+    write_state,
+)
 from wkw.scoring.strength import all_parts, known_by, score_pairs
 from wkw.scoring.ties import TIES, colleague_ties
+from wkw.scoring.trend import EARLIER_DAYS, moved_later, with_trend
 from wkw.vocabulary import MAIL
 
 STAGE = "strength"
+EARLIER = StateTables(EARLIER_STATE, EARLIER_RUNS, EARLIER_DAYS)
+
+
+def scored_pairs(
+    spark: SparkSession,
+    settings: Settings,
+    interactions: DataFrame,
+    as_of: date,
+    carried: dict[date, int] | None,
+    tables: StateTables,
+) -> tuple[DataFrame, DataFrame, dict[date, int]]:
+    """The scored pairs of `interactions`: their mail by the state in `tables` (carried from the layers
+    `carried`, or with None recomputed from all history), meetings and calls from their own silver
+    partitions. With the display names seen (contact_email, names) and tonight's state layers."""
+    model, is_mail = settings.model, F.col("channel") == F.lit(MAIL)
+    mail = interactions.where(is_mail)
+    if carried is None:
+        layers = {as_of: write_state(spark, settings, all_parts(mail, as_of, model), as_of, tables)}
+    else:
+        layers = carry(spark, settings, carried, mail, as_of, tables)
+    mail_parts = state_of(spark, settings, layers, as_of, tables)
+    others = all_parts(interactions.where(~is_mail), as_of, model)
+    scored = score_pairs(receipts(merge_into(mail_parts, others)), as_of, model, settings.bands)
+    record_run(spark, settings, as_of, None if carried is None else list(carried)[-1], layers, tables)
+    names = mail_parts.select("contact_email", "names").unionByName(others.select("contact_email", "names"))
+    return scored, names, layers
+
+
+def _mode(carried: dict[date, int] | None) -> str:
+    return FULL if carried is None else f"{INCREMENTAL} from {list(carried)[-1].isoformat()}"
 
 
 def write_ties(spark: SparkSession, settings: Settings, as_of: date, model: dict) -> None:
@@ -65,39 +112,32 @@ def run(spark: SparkSession, settings: Settings, as_of: date, full: bool = False
     model, calibration_id = model_in_force(spark, settings, as_of)
     settings, clock = dataclasses.replace(settings, model=model), time.perf_counter()
     interactions = known_by(read_table(spark, settings, SILVER, "interactions"), as_of)
-    mail = interactions.where(F.col("channel") == F.lit(MAIL))
     carryable = not full and "ingest_date" in interactions.columns
     carried = carried_layers(spark, settings, as_of) if carryable else None
-    with over_history(spark, settings, full=carried is None):
-        if carried is None:
-            layers = {as_of: write_state(spark, settings, all_parts(mail, as_of, model), as_of)}
-        else:
-            layers = carry(spark, settings, carried, mail, as_of)
+    carried_earlier = carried_layers(spark, settings, as_of, EARLIER) if carryable else None
+    day = f"as_of_date = '{as_of.isoformat()}'"
+    with over_history(spark, settings, full=carried is None or carried_earlier is None):
+        scored, names, layers = scored_pairs(spark, settings, interactions, as_of, carried, MAIN)
         timings = {"mail state": time.perf_counter() - clock}
-        mail_parts = state_of(spark, settings, layers, as_of)
-        others = all_parts(interactions.where(F.col("channel") != F.lit(MAIL)), as_of, model)
-        scored = score_pairs(receipts(merge_into(mail_parts, others)), as_of, model, settings.bands)
-        day = f"as_of_date = '{as_of.isoformat()}'"
+        moved = moved_later(interactions)
+        earlier, _, earlier_layers = scored_pairs(spark, settings, moved, as_of, carried_earlier, EARLIER)
+        timings["mail state 90 days ago"] = time.perf_counter() - clock - sum(timings.values())
+        scored = with_trend(scored, earlier, as_of, settings.trend)
         replace_partition(scored, settings.table_path(GOLD, "connection_strength"), day, ["as_of_date"])
-        timings["meetings, calls and scores"] = time.perf_counter() - clock - sum(timings.values())
-        both = mail_parts.select("contact_email", "names").unionByName(
-            others.select("contact_email", "names")
-        )
-        names = seen_names(both).withColumn("as_of_date", F.lit(as_of))
-        replace_partition(names, settings.table_path(GOLD, NAMES), day, ["as_of_date"])
+        timings["meetings, calls, scores and trend"] = time.perf_counter() - clock - sum(timings.values())
+        seen = seen_names(names).withColumn("as_of_date", F.lit(as_of))
+        replace_partition(seen, settings.table_path(GOLD, NAMES), day, ["as_of_date"])
         timings["names"] = time.perf_counter() - clock - sum(timings.values())
         write_ties(spark, settings, as_of, model)
         timings["colleague ties"] = time.perf_counter() - clock - sum(timings.values())
-        since = None if carried is None else list(carried)[-1]
-        record_run(spark, settings, as_of, since, layers)
-    mode = FULL if since is None else f"{INCREMENTAL} from {since.isoformat()}"
     spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
     return StageResult(
         STAGE,
         as_of,
-        rows={STATE: layers[as_of]},
+        rows={STATE: layers[as_of], EARLIER_STATE: earlier_layers[as_of]},
         notes=(
-            f"{mode}, {len(layers)} state layer(s) ({spent})",
+            f"{_mode(carried)}, {len(layers)} state layer(s) ({spent})",
+            f"90 days ago: {_mode(carried_earlier)}, {len(earlier_layers)} state layer(s)",
             f"model {model['version']}"
             + ("" if calibration_id else " (no calibration adopted: the configured [model])"),
         ),

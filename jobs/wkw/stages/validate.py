@@ -27,6 +27,7 @@ from wkw.checks.cross_table import (
     account_failures,
     cross_table_failures,
     publication_id_of,
+    trend_failures,
     validation_row,
     withheld_failures,
 )
@@ -86,6 +87,7 @@ def run(spark: SparkSession, settings: Settings, as_of: date) -> StageResult:
     failures += cross_table_failures(tables, directory, reconciliation)
     failures += account_failures(tables, settings.accounts)
     failures += tie_failures(tables, directory)
+    failures += trend_failures(tables)
     warnings = quarantine_warnings(all_nights, settings, as_of)
     failures += withheld_failures(tables, withheld_hashes(spark, settings))
     failures += volume_failures(tables["top_introducers"], current_tile(spark, settings), settings.volume)

@@ -19,8 +19,10 @@ The whole history lands in the end date's folders (D = end date, ISO):
   record of a file is broken), the number of well-formed messages, the meetings (VEVENTs per kind) and
   calls (rows per kind) written, the strong ties' meeting series, per record the outcome the interactions
   stage must give (meeting_outcomes, call_outcomes: accepted or the filter reason), and the planted
-  account with the ranking its account view must give (planted_account), and the planted lead with the
-  path order the sample seller must be shown (planted_path, wkw.synth.paths).
+  account with the ranking its account view must give (planted_account), the planted lead with the
+  path order the sample seller must be shown (planted_path, wkw.synth.paths), and the fading and
+  dormant ties with the trend they must get (planted_fading, wkw.synth.fading; in `ties` as kinds
+  fading and dormant).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from wkw.config import load_settings
 from wkw.synth.accounts import plant_account
 from wkw.synth.calendars import write_calendars
 from wkw.synth.calls import plan_calls, write_calls
+from wkw.synth.fading import plan_fading_mail, plant_fading
 from wkw.synth.mailboxes import write_mailboxes
 from wkw.synth.meeting_truth import expected_outcomes, strong_series
 from wkw.synth.meetings import plan_meetings
@@ -224,7 +227,9 @@ def generate(
     types.update(account.crm_types)
     path = plant_path(random.Random(f"{seed}:path"), people, sample_seller(people))
     types[path.lead.email] = "lead"
-    planted = [*account.people, path.lead]
+    fading = plant_fading(random.Random(f"{seed}:fading"), people, end_date)
+    types.update({person.email: "contact" for person in fading.people})
+    planted = [*account.people, path.lead, *fading.people]
     base_ties, ties = ties, ties + account.ties + path.ties
     write_csv(out / "directory" / day / "users.csv", DIRECTORY_HEADER, [directory_row(c) for c in people])
     write_csv(out / "crm" / day / "crm.csv", CRM_HEADER, _crm_rows(crm_rng, externals, types, planted))
@@ -244,6 +249,7 @@ def generate(
     path_rng = random.Random(f"{seed}:path-mail")
     plan_tie_mail(path_rng, plan, path.ties)
     plan_internal_ties(path_rng, plan, path.internal)
+    plan_fading_mail(random.Random(f"{seed}:fading-mail"), plan, fading, end_date)
     stray = guests[0] if guests else externals[0]
     write_rng = random.Random(f"{seed}:write")
     messages, malformed = write_mailboxes(write_rng, out, out / "mail" / day, plan, people, stray, domain)
@@ -267,8 +273,9 @@ def generate(
         "messages": messages,
         "planted_account": account.truth,
         "planted_path": path.truth,
+        "planted_fading": fading.truth,
         **meetings_and_calls,
     }
-    truth = _truth(settings, people, ties, sample_lead, extra)
+    truth = _truth(settings, people, ties + fading.ties, sample_lead, extra)
     (out / TRUTH_FILE).write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return truth

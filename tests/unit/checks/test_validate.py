@@ -6,7 +6,7 @@ import pytest
 from pyspark.sql import functions as F
 from support.people import opted_out_only
 from support.staged_gold import staged_gold
-from wkw.checks.cross_table import account_failures, cross_table_failures, withheld_failures
+from wkw.checks.cross_table import account_failures, cross_table_failures, trend_failures, withheld_failures
 from wkw.checks.gx import validate_tables
 from wkw.config import load_settings
 from wkw.privacy.policy import subject_hash
@@ -120,6 +120,16 @@ def test_the_account_view_agrees_with_the_list_or_the_check_names_how(spark, sta
         "counts_agree_with_list",
         "named_contacts_in_list",
     }
+
+
+def test_the_list_and_tile_say_of_each_tie_s_past_what_the_scores_say(staged):
+    assert trend_failures(staged) == []
+    assert {r.trend for r in staged["introducers"].collect()} == {"rising"}  # all mail within 90 days
+    faded = staged["top_introducers"].withColumn("trend", F.lit("fading"))
+    found = trend_failures(dict(staged, top_introducers=faded))
+    assert [(f.table, f.check, f.detail) for f in found] == [
+        ("top_introducers", "trend_agrees_with_strength", "5 rows differ from connection_strength")
+    ]
 
 
 def test_a_withheld_person_among_the_named_contacts_is_caught(staged):

@@ -44,6 +44,7 @@ def test_parsing_the_dag_imports_no_heavy_library(tmp_path):
         "wkw.config_serve",  # [serve]: the standard library only
         "wkw.config_extract",  # [extract]: the standard library only
         "wkw.config_accounts",  # [accounts]: the standard library only
+        "wkw.config_trend",  # [trend]: the standard library only
         "wkw.config_lineage",  # [lineage]: the standard library only
         "wkw.pipeline",
         "wkw.ops",

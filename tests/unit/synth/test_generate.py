@@ -162,7 +162,9 @@ def test_every_tie_joins_a_directory_colleague_to_an_external_contact(company, d
     truth = company[1]
     colleagues = {row["email"] for row in directory}
 
-    assert {tie["kind"] for tie in truth["ties"]} == {"strong", "moderate", "weak", "one_way"}
+    assert {tie["kind"] for tie in truth["ties"]} == {
+        "strong", "moderate", "weak", "one_way", "fading", "dormant"
+    }  # fmt: skip
     for tie in truth["ties"]:
         assert tie["colleague"] in colleagues
         assert not tie["contact"].endswith("@" + truth["domain"])
@@ -250,8 +252,10 @@ def test_the_malformed_files_exist_and_are_broken_as_listed(company):
 def test_every_well_formed_message_is_counted_and_within_the_window(company, mails):
     first = datetime(END.year, END.month, END.day, tzinfo=UTC) - timedelta(days=SMALL["days"])
 
-    assert len(mails) == company[1]["messages"]
-    assert all(first <= mail["sent_at"] <= first + timedelta(days=SMALL["days"] + 1) for mail in mails)
+    planted = {tie["contact"] for tie in company[1]["planted_fading"].values()}  # dated before the window
+    ordinary = [mail for mail in mails if not {mail["from"], *mail["to"]} & planted]
+    assert len(mails) == company[1]["messages"] and len(mails) - len(ordinary) == 2 * (14 + 16)
+    assert all(first <= mail["sent_at"] <= first + timedelta(days=SMALL["days"] + 1) for mail in ordinary)
     assert all(mail["sent_at"].tzinfo is not None for mail in mails)
 
 
@@ -305,8 +309,8 @@ def test_a_maildir_holds_its_owner_s_sent_mail_and_mail_to_its_owner(mails, dire
 # The mail tree of seed 7, SMALL, as written before calendars and calls were added: they have their own
 # random streams, so the mail must not move by a byte. (The planted account's mail, wkw.synth.accounts,
 # is new mail and changed the tree once: 1a1e47fb... before it; so did the planted path's mail,
-# wkw.synth.paths: 27b721c0... before it.)
-MAIL_TREE_SHA256 = "0f5f2952405b1a0e3b8653dee1b63ae4330e6ec8f5b8db3309d026aad0827d2f"
+# wkw.synth.paths, and the planted fading and dormant ties, wkw.synth.fading: 27b721c0... before both.)
+MAIL_TREE_SHA256 = "178258914ad7e643503a0a69aa1280d2459f77c56af769f7229b85bdc17a1fe9"
 MAX_MEETING_ATTENDEES = load_settings().filters.max_meeting_attendees
 MIN_CALL_SECONDS = 30
 
@@ -568,3 +572,26 @@ def test_the_planted_path_is_a_crm_lead_with_its_ties_and_weekly_internal_mail(c
     for peer in (strong, withheld):  # a thread of three each week, each starting in turn: both ways
         both_ways = weeks_written(requester, peer) & weeks_written(peer, requester)
         assert len(both_ways) >= SMALL["days"] // 7 // 2, peer
+
+
+def test_the_fading_and_dormant_ties_are_planted_with_their_last_day(company, mails, directory):
+    out, truth = company
+    crm = {row["email"]: row for row in _rows(out / "crm" / DAY / "crm.csv")}
+    primary = _primary(directory)
+    planted = truth["planted_fading"]
+    assert set(planted) == {"fading", "dormant"}
+    for kind, tie in planted.items():
+        pair = (tie["colleague"], tie["contact"])
+        assert crm[tie["contact"]]["company"] == "Nod Publishers"
+        assert {"colleague": pair[0], "contact": pair[1], "kind": kind} in truth["ties"]
+        days = sorted(
+            mail["sent_at"].astimezone(UTC).date()
+            for mail in mails
+            if {primary.get(mail["from"], mail["from"]), *(primary.get(a, a) for a in mail["to"])}
+            == set(pair)
+        )
+        assert days[-1].isoformat() == tie["last_interaction"]
+        assert days[0] == END - timedelta(days=180 if kind == "dormant" else 176)
+        quiet = (END - days[-1]).days
+        assert (quiet, tie["dormant"]) == ((75, True) if kind == "dormant" else (30, False))
+        assert len(days) == 2 * (16 if kind == "dormant" else 14)  # a mail and its reply per exchange
