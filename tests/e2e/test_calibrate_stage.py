@@ -48,7 +48,7 @@ def test_an_adopted_calibration_is_in_force_from_its_date_and_the_publication_na
     adopted = Calibration(NIGHT - timedelta(days=3), candidate, True, ADOPTED, candidate)
     path = settings.table_path(GOLD, TABLE)
     calibration_row(spark, adopted, 90, settings.model["version"]).write.format("delta").save(path)
-    assert "model strength-1+cal-" in strength.run(spark, settings, NIGHT).notes[1]
+    assert any("model strength-1+cal-" in note for note in strength.run(spark, settings, NIGHT).notes)
     introducers.run(spark, settings, NIGHT)
     assert validate.run(spark, settings, NIGHT).failures == ()
     publish.run(spark, settings, NIGHT)

@@ -237,7 +237,7 @@ def print_path_tile(email: str, rows: list[dict], you: dict | None, ordered: lis
     if you is not None:
         you_are = escape(you["colleague_name"] or you["colleague_email"])
         console.print(
-            f"You know them ({you_are}): {_strength(you['band'], you['strength'])}, tile #{you['rank']}"
+            f"You know them ({you_are}): {_strength(standing(you), you['strength'])}, tile #{you['rank']}"
         )
     table = Table(
         title=f"Your paths to {who}{company}\n<{escape(email)}>",
