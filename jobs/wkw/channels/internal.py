@@ -14,8 +14,9 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from wkw.channels.touches import one_touch_per_mail
 from wkw.privacy.policy import REDACTED_PREFIX
-from wkw.vocabulary import CALL, INTERNAL_ONLY, MAIL, RECEIVED, SENT
+from wkw.vocabulary import CALL, INTERNAL_ONLY, RECEIVED, SENT
 
 INTERNAL_TABLE = "internal_interactions"  # silver: written by the interactions stage, read by strength
 
@@ -66,28 +67,8 @@ def internal_mail(edges: DataFrame) -> DataFrame:
     other_address = F.when(F.col("direction") == SENT, F.col("recipient_email")).otherwise(
         F.col("sender_email")
     )
-    return (
-        seen.select("*", F.element_at("display_names", other_address).alias("contact_name"))
-        .groupBy("dedupe_key", "colleague_email", "contact_email", "direction")
-        .agg(
-            F.min("ingest_date").alias("ingest_date"),
-            F.min("sent_at").alias("event_at"),
-            F.max("contact_name").alias("contact_name"),
-            F.max("audience").alias("audience"),
-        )
-        .select(
-            F.to_date("event_at").alias("event_date"),
-            "event_at",
-            "colleague_email",
-            "contact_email",
-            "contact_name",
-            F.lit(MAIL).alias("channel"),
-            "direction",
-            F.col("audience").cast("int").alias("audience"),
-            F.col("dedupe_key").alias("interaction_id"),
-            "ingest_date",
-        )
-    )
+    named = seen.select("*", F.element_at("display_names", other_address).alias("contact_name"))
+    return one_touch_per_mail(named)
 
 
 def internal_meeting_pairs(resolved: DataFrame, record_key: list[str]) -> DataFrame:

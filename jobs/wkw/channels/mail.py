@@ -10,6 +10,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from wkw.channels.internal import internal_mail
+from wkw.channels.touches import one_touch_per_mail
 from wkw.config_sections import Filters
 from wkw.people import is_denied, is_internal
 from wkw.privacy.policy import REDACTED_PREFIX
@@ -18,7 +19,6 @@ from wkw.vocabulary import (
     DENIED,
     DUPLICATE,
     INTERNAL_ONLY,
-    MAIL,
     MAIL_SOURCE,
     NO_COLLEAGUE,
     OPTED_OUT,
@@ -151,28 +151,7 @@ def interactions_from_edges(edges: DataFrame) -> DataFrame:
     )
     # A redacted party (a withheld person scrubbed from a kept mail) is nobody: no touch with them.
     kept = touches.where(~F.col("is_withheld") & ~F.col("contact_email").startswith(REDACTED_PREFIX))
-    # Two aliases of one colleague on one mail are one touch.
-    return (
-        kept.groupBy("dedupe_key", "colleague_email", "contact_email", "direction")
-        .agg(
-            F.min("ingest_date").alias("ingest_date"),
-            F.min("sent_at").alias("event_at"),
-            F.max("contact_name").alias("contact_name"),
-            F.max("audience").alias("audience"),
-        )
-        .select(
-            F.to_date("event_at").alias("event_date"),
-            "event_at",
-            "colleague_email",
-            "contact_email",
-            "contact_name",
-            F.lit(MAIL).alias("channel"),
-            "direction",
-            F.col("audience").cast("int").alias("audience"),
-            F.col("dedupe_key").alias("interaction_id"),
-            "ingest_date",
-        )
-    )
+    return one_touch_per_mail(kept)
 
 
 def message_outcomes(messages: DataFrame, edges: DataFrame, interactions: DataFrame) -> DataFrame:

@@ -19,6 +19,7 @@ from datetime import date
 
 from pyspark.sql import DataFrame
 
+from wkw.scoring.ranking import RECEIPTS
 from wkw.scoring.strength import connection_strength
 
 TIES = "colleague_ties"
@@ -28,15 +29,7 @@ TIE_COLUMNS = (
     "score",
     "strength",
     "band",
-    "mails_sent",
-    "mails_received",
-    "meetings",
-    "calls",
-    "active_days",
-    "first_interaction_at",
-    "last_interaction_at",
-    "last_interaction_channel",
-    "two_way",
+    *RECEIPTS,
     "as_of_date",
     "model_version",
 )
